@@ -1,0 +1,2 @@
+// OWNER: simulator.
+import KneadCore

@@ -1,0 +1,109 @@
+import KneadCore
+
+/// What a device backend can do; the engine picks its streaming mode from this.
+public struct BackendCapabilities: Sendable, Equatable {
+    public enum Channel: String, Sendable, CaseIterable, Hashable {
+        case intensity, position, pressure, heat
+    }
+    public enum Mode: Sendable, Equatable {
+        /// Each frame is sent at its time (TCode and other devices without a clock).
+        case immediate
+        /// Frames are sent this many seconds ahead, stamped with their time, for
+        /// devices that keep their own clock (the knead wire protocol). Default 0.15.
+        case lead(Double)
+    }
+    public var channels: Set<Channel>
+    /// Levels per channel (quantization), for reporting.
+    public var intensitySteps: Int
+    public var maxRate: Double
+    public var mode: Mode
+
+    public init(channels: Set<Channel>, intensitySteps: Int, maxRate: Double, mode: Mode) {
+        self.channels = channels
+        self.intensitySteps = intensitySteps
+        self.maxRate = maxRate
+        self.mode = mode
+    }
+}
+
+/// Who answered at open.
+public struct DeviceIdentity: Sendable, Equatable {
+    public var model: String
+    public var firmware: String
+    public var protocolName: String
+    public init(model: String, firmware: String, protocolName: String) {
+        self.model = model
+        self.firmware = firmware
+        self.protocolName = protocolName
+    }
+}
+
+/// What a device reports about itself while playing.
+public struct Telemetry: Sendable, Equatable {
+    public var time: Double
+    public var intensity: Double
+    public var x: Double
+    public var y: Double
+    public var pressure: Double
+    public var temperature: Double
+    public var event: String?
+    public init(time: Double, intensity: Double, x: Double, y: Double, pressure: Double,
+                temperature: Double, event: String? = nil) {
+        self.time = time
+        self.intensity = intensity
+        self.x = x
+        self.y = y
+        self.pressure = pressure
+        self.temperature = temperature
+        self.event = event
+    }
+}
+
+/// Typed failures, so the command line can say what happened and pick an exit code.
+public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The device went away (port vanished, hung up, USB unplugged).
+    case disconnected(String)
+    /// The device did not answer in time.
+    case timedOut(String)
+    /// The device or the OS refused (busy port, permission, a capability missing).
+    case refused(String)
+    /// The device answered with something that does not follow the protocol.
+    case protocolError(String)
+
+    public var description: String {
+        switch self {
+        case let .disconnected(s): return "device disconnected: \(s)"
+        case let .timedOut(s): return "device timed out: \(s)"
+        case let .refused(s): return "device refused: \(s)"
+        case let .protocolError(s): return "protocol error: \(s)"
+        }
+    }
+}
+
+/// A device the engine can stream to. Drivers (codec + transport) and the simulator
+/// implement it.
+///
+/// `send` is called from the engine's real-time thread only; `stop` may be called
+/// from any thread (signal handling, the key reader) and must reach the device ahead
+/// of anything queued or batched.
+public protocol Backend: AnyObject, Sendable {
+    var capabilities: BackendCapabilities { get }
+    /// Opens the device and asks who it is.
+    func open() throws(BackendError) -> DeviceIdentity
+    /// Hands one frame to the device: at its time (immediate) or ahead of it (lead).
+    func send(_ frame: SafeFrame) throws(BackendError)
+    /// Pushes out anything `send` batched. Called once per engine wakeup.
+    func flush() throws(BackendError)
+    /// Priority path: the device goes to zero now, skipping every queue and batch.
+    func stop() throws(BackendError)
+    /// Tells the device the host is alive when no frames are due.
+    func heartbeat() throws(BackendError)
+    /// What the device reports while playing.
+    var telemetry: AsyncStream<Telemetry> { get }
+    /// Releases the device. Always leaves it at zero.
+    func close()
+}
+
+extension Backend {
+    public func flush() throws(BackendError) {}
+}

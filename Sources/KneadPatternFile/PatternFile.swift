@@ -1,0 +1,2 @@
+import KneadCore
+// OWNER: pattern-file.
