@@ -76,6 +76,8 @@ public struct StepParameters: Sendable, Equatable {
     public var rate: Double?
     /// Rest between work blocks, seconds (friction's short breaks).
     public var breaks: Double?
+    /// Gentle circles after a hold, seconds (trigger-point).
+    public var after: Double?
     /// Heat level during this step; any step may carry it.
     public var heat: Level?
     /// Recorded positions for `script:` steps.
@@ -85,7 +87,7 @@ public struct StepParameters: Sendable, Equatable {
                 zone: Target? = nil, from: Target? = nil, to: Target? = nil, at: Target? = nil,
                 strokes: Int? = nil, stroke: Double? = nil, circle: Double? = nil,
                 hold: Double? = nil, rate: Double? = nil, breaks: Double? = nil,
-                heat: Level? = nil, script: ScriptTrack? = nil) {
+                after: Double? = nil, heat: Level? = nil, script: ScriptTrack? = nil) {
         self.duration = duration
         self.intensity = intensity
         self.pressure = pressure
@@ -99,6 +101,7 @@ public struct StepParameters: Sendable, Equatable {
         self.hold = hold
         self.rate = rate
         self.breaks = breaks
+        self.after = after
         self.heat = heat
         self.script = script
     }
