@@ -1,0 +1,61 @@
+import KneadCore
+
+/// Frames as JSON Lines: one object per frame with the same fields and number formats
+/// as the CSV export, keys always in this order:
+/// `{"time":1.250,"intensity":0.4000,"x":0.4400,"y":0.3125,"pressure":0.3000,"heat":0.0000,"technique":"effleurage","zone":"paraspinal-left"}`
+public final class JSONLinesFrameWriter: FrameWriter {
+    private let buffer: OutputBuffer
+    private let timeDecimals: Int
+    private var labels = LabelCache(encode: JSONLinesFrameWriter.encodeLabels)
+
+    private static let keys: [[UInt8]] = [
+        "{\"time\":", ",\"intensity\":", ",\"x\":", ",\"y\":", ",\"pressure\":", ",\"heat\":",
+    ].map { Array($0.utf8) }
+
+    public init(sink: ByteSink, timeDecimals: Int = 3) {
+        buffer = OutputBuffer(sink: sink)
+        self.timeDecimals = Swift.min(6, Swift.max(0, timeDecimals))
+    }
+
+    public func write(_ frame: Frame) throws(ExportError) {
+        let label = labels.bytes(for: frame)
+        try buffer.reserve(6 * OutputBuffer.maxFixedLength + 80 + label.count)
+        let keys = Self.keys, decimals = ExportFormat.valueDecimals
+        buffer.append(keys[0]); buffer.appendFixed(frame.time, decimals: timeDecimals)
+        buffer.append(keys[1]); buffer.appendFixed(frame.intensity, decimals: decimals)
+        buffer.append(keys[2]); buffer.appendFixed(frame.x, decimals: decimals)
+        buffer.append(keys[3]); buffer.appendFixed(frame.y, decimals: decimals)
+        buffer.append(keys[4]); buffer.appendFixed(frame.pressure, decimals: decimals)
+        buffer.append(keys[5]); buffer.appendFixed(frame.heat, decimals: decimals)
+        buffer.append(label)
+    }
+
+    public func finish() throws(ExportError) {
+        try buffer.flush()
+    }
+
+    static func encodeLabels(_ technique: Technique, _ target: Target) -> [UInt8] {
+        Array(",\"technique\":\(JSONText.quoted(technique.rawValue)),\"zone\":\(JSONText.quoted(target.name))}\n".utf8)
+    }
+}
+
+/// JSON string quoting for the hand-written exporters.
+public enum JSONText {
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let s where s.value < 0x20:
+                let hex = String(s.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
