@@ -1,0 +1,59 @@
+/// "Did you mean" for misspelt names: technique names, parameter keys, zones.
+enum Suggestions {
+    /// Edit distance counting insertions, deletions, substitutions and swaps of two
+    /// neighbouring letters (optimal string alignment), so `efleurage`, `effluerage`
+    /// and `Effleurage` are all one or two edits from `effleurage`.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let s = Array(a.unicodeScalars), t = Array(b.unicodeScalars)
+        if s.isEmpty { return t.count }
+        if t.isEmpty { return s.count }
+        var previous2 = [Int](repeating: 0, count: t.count + 1)
+        var previous = Array(0...t.count)
+        var current = [Int](repeating: 0, count: t.count + 1)
+        for i in 1...s.count {
+            current[0] = i
+            for j in 1...t.count {
+                let cost = s[i - 1] == t[j - 1] ? 0 : 1
+                var best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, s[i - 1] == t[j - 2], s[i - 2] == t[j - 1] {
+                    best = min(best, previous2[j - 2] + 1)
+                }
+                current[j] = best
+            }
+            (previous2, previous, current) = (previous, current, previous2)
+        }
+        return previous[t.count]
+    }
+
+    /// The closest candidates to `input` (ties kept, in the candidates' order), if any is
+    /// close enough to be a plausible typo: within a third of the word's length (at
+    /// least 1, at most 3 edits), ignoring case. A name the input is a part of
+    /// (`trapezius` in `upper-trapezius`) also counts when nothing is closer.
+    static func closest(to input: String, among candidates: [String]) -> [String] {
+        guard input.count <= 64 else { return [] }
+        let needle = input.lowercased()
+        let limit = max(1, min(3, needle.count / 3))
+        var best = Int.max
+        var found: [String] = []
+        for candidate in candidates {
+            let d = distance(needle, candidate.lowercased())
+            if d < best { best = d; found = [candidate] } else if d == best, !found.contains(candidate) { found.append(candidate) }
+        }
+        if best <= limit { return found }
+        if needle.count >= 4 {
+            let containing = candidates.filter { $0.lowercased().contains(needle) }
+            if !containing.isEmpty { return containing }
+        }
+        return []
+    }
+
+    /// ` (did you mean 'a'?)`, ` (did you mean 'a' or 'b'?)`, or "" when nothing is close.
+    static func didYouMean(_ input: String, among candidates: [String]) -> String {
+        let found = closest(to: input, among: candidates).prefix(3).map { "'\($0)'" }
+        switch found.count {
+        case 0: return ""
+        case 1: return " (did you mean \(found[0])?)"
+        default: return " (did you mean \(found.dropLast().joined(separator: ", ")) or \(found.last!)?)"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Why a file could not be read at all (as opposed to read and found wrong).
+///
+/// The command line maps these to exit 66 (EX_NOINPUT); problems found in the
+/// contents of a file are diagnostics and map to 65 (EX_DATAERR).
+public enum FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No file at that path.
+    case missing
+    /// There is something at the path, but it cannot be read (a directory,
+    /// permission denied, an I/O error); the text says which.
+    case unreadable(String)
+    /// Larger than the limit for its kind of file; nothing of it was parsed.
+    case tooLarge(limit: Int)
+
+    public var description: String {
+        switch self {
+        case .missing:
+            return "no such file"
+        case let .unreadable(reason):
+            return "cannot read the file: \(reason)"
+        case let .tooLarge(limit):
+            return "the file is larger than \(FileInput.describe(bytes: limit)), too large for this kind of file"
+        }
+    }
+}
+
+/// Reads files with a size limit, without ever loading more than the limit
+/// (a path to /dev/zero or a huge log must not exhaust memory).
+enum FileInput {
+    /// Pattern and profile files are hand-written: a megabyte is far more than any needs.
+    static let textFileLimit = 1 << 20
+    /// Funscripts are machine-written lists of points: an hour at 10 points a second
+    /// is well under a megabyte; 16 MiB leaves room and still bounds memory.
+    static let funscriptLimit = 16 << 20
+
+    static func read(path: String, limit: Int) -> Result<Data, FileProblem> {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { return .failure(.missing) }
+        if isDirectory.boolValue { return .failure(.unreadable("it is a directory")) }
+        guard manager.isReadableFile(atPath: path) else { return .failure(.unreadable("permission denied")) }
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            let data = try handle.read(upToCount: limit + 1) ?? Data()
+            if data.count > limit { return .failure(.tooLarge(limit: limit)) }
+            return .success(data)
+        } catch {
+            return .failure(.unreadable(Self.reason(error)))
+        }
+    }
+
+    static func describe(bytes: Int) -> String {
+        if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+           let text = strerror(Int32(underlying.code)) {
+            return String(cString: text)
+        }
+        if ns.domain == NSPOSIXErrorDomain, let text = strerror(Int32(ns.code)) { return String(cString: text) }
+        return ns.localizedDescription
+    }
+}
