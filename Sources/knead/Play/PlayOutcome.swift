@@ -1,0 +1,91 @@
+/// How a play ended, and the exit code each way out gives.
+///
+/// The codes follow sysexits(3) where one fits and the shell's 128+signal convention
+/// for signals, so scripts can tell every way out apart. docs/play.md lists them.
+enum PlayOutcome: Sendable, Equatable {
+    /// The pattern played to its end (including the envelope's ramp out).
+    case done
+    /// The session cap of the safety envelope ended the session before the pattern did.
+    case sessionCapReached
+    /// The person stopped it: Ctrl-C, q or Esc.
+    case interrupted(by: PersonStop)
+    /// Another process asked it to end: SIGTERM, or the terminal went away (SIGHUP).
+    case terminated(signal: Int32)
+    /// The device could not be opened or identified.
+    case deviceUnavailable(String)
+    /// The device failed while playing (disconnected, timed out, protocol error).
+    case ioError(String)
+
+    enum PersonStop: String, Sendable, Equatable {
+        case controlC = "ctrl-c"
+        case quitKey = "q"
+        case escapeKey = "esc"
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .done, .sessionCapReached: return PlayExitCode.done
+        case .interrupted: return PlayExitCode.interrupted
+        case let .terminated(signal): return 128 + signal
+        case .deviceUnavailable: return PlayExitCode.deviceUnavailable
+        case .ioError: return PlayExitCode.ioError
+        }
+    }
+
+    /// One word for the JSON summary.
+    var name: String {
+        switch self {
+        case .done: return "done"
+        case .sessionCapReached: return "session-cap"
+        case .interrupted: return "interrupted"
+        case .terminated: return "terminated"
+        case .deviceUnavailable: return "device-unavailable"
+        case .ioError: return "io-error"
+        }
+    }
+
+    /// What stopped it, for the summary: `ctrl-c`, `q`, `SIGTERM`, `end of pattern` …
+    var cause: String {
+        switch self {
+        case .done: return "end of pattern"
+        case .sessionCapReached: return "session cap"
+        case let .interrupted(by): return by.rawValue
+        case let .terminated(signal): return signalName(signal)
+        case let .deviceUnavailable(message), let .ioError(message): return message
+        }
+    }
+
+    /// Whether the pattern played to the end.
+    var isComplete: Bool {
+        switch self {
+        case .done, .sessionCapReached: return true
+        default: return false
+        }
+    }
+}
+
+/// The exit codes of `knead play` (and of pattern loading, shared with `knead check`).
+enum PlayExitCode {
+    static let done: Int32 = 0
+    /// EX_USAGE: bad command line.
+    static let usage: Int32 = 64
+    /// EX_DATAERR: the pattern is invalid.
+    static let badPattern: Int32 = 65
+    /// EX_NOINPUT: the pattern file is missing or unreadable.
+    static let fileMissing: Int32 = 66
+    /// EX_UNAVAILABLE: the device could not be opened.
+    static let deviceUnavailable: Int32 = 69
+    /// EX_IOERR: the device failed while playing.
+    static let ioError: Int32 = 74
+    /// 128 + SIGINT, as the shell reports Ctrl-C. Also q and Esc.
+    static let interrupted: Int32 = 130
+}
+
+func signalName(_ signal: Int32) -> String {
+    switch signal {
+    case 1: return "SIGHUP"
+    case 2: return "SIGINT"
+    case 15: return "SIGTERM"
+    default: return "signal \(signal)"
+    }
+}

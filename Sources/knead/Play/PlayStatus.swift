@@ -1,0 +1,61 @@
+import KneadCore
+
+/// A snapshot of a play for the live view and the progress line, taken on the main
+/// thread from what the engine thread and the telemetry last published.
+struct PlayStatus: Sendable, Equatable {
+    enum Phase: String, Sendable, Equatable {
+        case starting, playing, pausing, paused, resuming, stopping, finished
+    }
+
+    var patternName: String
+    var deviceName: String
+    /// The built-in simulator plays the profile (no `--port`/`--usb`).
+    var simulated: Bool
+    var timeScale: Double
+    var phase: Phase
+    /// Pattern seconds played (holds while paused).
+    var elapsed: Double
+    /// Pattern length, seconds.
+    var duration: Double
+    /// The step being played, nil during travel between steps and the ramp out.
+    var step: Timeline.StepInfo?
+    var stepCount: Int
+    var technique: Technique
+    var target: Target
+    /// What the frames ask for, after the safety envelope.
+    var requested: Levels
+    /// What the device reports (telemetry), when it reports.
+    var actual: Levels?
+    /// The person's cap, 0…1 (moved with + and -).
+    var personCap: Double
+    /// Whether the device has a pressure channel and a roller, for the meters shown.
+    var hasPressure: Bool
+    var hasPosition: Bool
+    var lateFrames: Int
+
+    struct Levels: Sendable, Equatable {
+        var intensity: Double
+        var pressure: Double
+        var position: BackPoint
+    }
+
+    var remaining: Double { max(0, duration - elapsed) }
+    var fraction: Double { duration > 0 ? (elapsed / duration).unitClamped : 0 }
+
+    /// `step 4/9 petrissage · rhomboids-left`, or what happens between steps.
+    var stepDescription: String {
+        let what = "\(technique.rawValue) · \(target.name)"
+        if let step { return "step \(step.index + 1)/\(stepCount) \(what)" }
+        if technique == .travel { return "moving to \(target.name)" }
+        return what
+    }
+}
+
+/// `3:07`, `12:00`, `1:02:03`: how long, for people.
+func formatClock(_ seconds: Double) -> String {
+    let total = Int(max(0, seconds.isFinite ? seconds : 0).rounded(.down))
+    let h = total / 3600, m = (total / 60) % 60, s = total % 60
+    let ss = s < 10 ? "0\(s)" : "\(s)"
+    if h > 0 { return "\(h):" + (m < 10 ? "0\(m)" : "\(m)") + ":" + ss }
+    return "\(m):" + ss
+}
