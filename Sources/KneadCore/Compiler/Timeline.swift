@@ -2,6 +2,11 @@
 /// time, plus the step table a person reads. Sample it with `frames(rate:)`.
 ///
 /// OWNER: compiler. Public API fixed; internals free.
+///
+/// Inside, a timeline is a sorted array of segments (see Segment.swift): small plain
+/// values, one per piece of work, travel or pause, each a closed-form function of
+/// time. Their number depends on the pattern only — never on the rate it is sampled
+/// at or on how long it plays — and copying a timeline copies two array references.
 public struct Timeline: Sendable {
     /// One row of the step table (`knead preview`, `knead check`).
     public struct StepInfo: Sendable, Equatable {
@@ -30,40 +35,88 @@ public struct Timeline: Sendable {
     public var name: String
     public var duration: Double
     public var steps: [StepInfo]
+    /// Sorted by start; each starts where the one before ends; the last ends at `duration`.
+    let segments: [Segment]
+    /// Recorded tracks the script segments play (by index).
+    let scripts: [ScriptTrack]
 
-    /// The setpoint at time t (seconds). Before 0 and after `duration`: zero.
+    init(name: String, duration: Double, steps: [StepInfo], segments: [Segment] = [],
+         scripts: [ScriptTrack] = []) {
+        self.name = name
+        self.duration = duration
+        self.steps = steps
+        self.segments = segments
+        self.scripts = scripts
+    }
+
+    /// How many segments the timeline holds (travel, work, pauses): what its memory
+    /// grows with. Independent of the sampling rate.
+    public var segmentCount: Int { segments.count }
+
+    /// The setpoint at time t (seconds). Before 0 and after `duration`: zero, at the
+    /// rest position (where the session starts and ends).
     public func frame(at t: Double) -> Frame {
-        Frame.zero(at: t)
+        guard t >= 0, t <= duration, !segments.isEmpty else { return Frame.zero(at: t) }
+        // The last segment starting at or before t.
+        var low = 0, high = segments.count
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if segments[mid].start <= t { low = mid } else { high = mid }
+        }
+        return segments[low].frame(at: t, scripts: scripts)
     }
 
     /// Frames at `rate` Hz from 0 to `duration` inclusive, lazily, in constant memory.
+    /// A rate that is not a positive finite number gives no frames.
     public func frames(rate: Double) -> TimelineFrames {
         TimelineFrames(timeline: self, rate: rate)
     }
 }
 
 /// A lazy sequence of frames sampled from a timeline at a fixed rate.
+///
+/// The iterator is a few words (two array references, the rate, two counters): it
+/// walks the segments forward with a cursor, so each frame costs O(1) and allocates
+/// nothing, whatever the session's length.
 public struct TimelineFrames: Sequence, Sendable {
     public let timeline: Timeline
     public let rate: Double
 
     public struct Iterator: IteratorProtocol {
-        let timeline: Timeline
-        let period: Double
+        let segments: [Segment]
+        let scripts: [ScriptTrack]
+        let duration: Double
+        let rate: Double
         let count: Int
         var index = 0
+        var cursor = 0
+
         public mutating func next() -> Frame? {
             guard index < count else { return nil }
-            // Multiply, not accumulate: no drift over hours.
-            let t = Double(index) * period
+            // index / rate, not a running sum: no drift over hours, and exact times
+            // (frame 1500 at 1 kHz is at exactly 1.5 s).
+            let t = Double(index) / rate
             index += 1
-            return timeline.frame(at: t)
+            while cursor + 1 < segments.count, segments[cursor + 1].start <= t { cursor += 1 }
+            guard cursor < segments.count, t <= duration else { return Frame.zero(at: t) }
+            return segments[cursor].frame(at: t, scripts: scripts)
         }
     }
 
     public func makeIterator() -> Iterator {
-        let period = 1 / rate
-        let count = Int((timeline.duration * rate).rounded(.down)) + 1
-        return Iterator(timeline: timeline, period: period, count: count)
+        var count = 0
+        if rate > 0, rate.isFinite, timeline.duration >= 0 {
+            let last = (timeline.duration * rate).rounded(.down)
+            count = last < Double(Int.max / 2) ? Int(last) + 1 : Int.max / 2
+        }
+        return Iterator(segments: timeline.segments, scripts: timeline.scripts, duration: timeline.duration,
+                        rate: rate, count: count)
+    }
+
+    /// How many frames the sequence holds.
+    public var underestimatedCount: Int {
+        guard rate > 0, rate.isFinite, timeline.duration >= 0 else { return 0 }
+        let last = (timeline.duration * rate).rounded(.down)
+        return last < Double(Int.max / 2) ? Int(last) + 1 : Int.max / 2
     }
 }

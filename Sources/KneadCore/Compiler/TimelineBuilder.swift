@@ -1,0 +1,125 @@
+/// Lays the planners' pieces end to end on one clock.
+///
+/// - The session starts at t = 0 at `BackPoint.restPosition`, everything at zero.
+/// - Before each piece that begins elsewhere than the head is, a travel segment
+///   (technique `travel`, step −1, target = where it goes; see Travel.swift).
+/// - Heat: at the start of each step (where its travel begins) a ramp from the heat
+///   there to the step's `heat`, over max(1 s, 1.5·|change|/heat slew). It runs on
+///   into the step when the step starts before it ends, and a later step starts its
+///   own ramp from wherever the heat has got to.
+/// - The end: a travel back to the rest position that lasts at least as long as the
+///   heat needs to reach zero, then `Shaping.finalSettle` seconds of exact zero
+///   (technique `rest`, step −1).
+struct TimelineBuilder {
+    let limits: DeviceLimits
+    private(set) var segments: [Segment] = []
+    private(set) var scripts: [ScriptTrack] = []
+    private(set) var steps: [Timeline.StepInfo] = []
+    private var time = 0.0
+    private var position = BackPoint.restPosition
+    private var heat = HeatRamp.constant(0)
+
+    /// Positions closer than this (normalized units, 0.4 µm on a 400 mm back) need no travel.
+    static let samePlace = 1e-9
+
+    init(limits: DeviceLimits) {
+        self.limits = limits
+    }
+
+    mutating func add(_ step: ResolvedStep) throws(CompileError) {
+        let heatFrom = heat.value(at: time)
+        let heatTo = step.heat
+        heat = heatFrom == heatTo ? .constant(heatTo)
+            : HeatRamp(from: heatFrom, to: heatTo, start: time, duration: limits.heatRamp(heatTo - heatFrom))
+
+        let pieces: [Piece]
+        var peakIntensity = step.intensity
+        let target: Target
+        switch step.technique {
+        case .rest, .travel:
+            let p = step.parameters
+            target = .point(position)
+            pieces = [Piece(technique: .rest, target: target, duration: p.duration ?? 5, motion: .hold(position))]
+            peakIntensity = 0
+        case .warmUp, .effleurage, .deepTissue:
+            pieces = Strokes.pieces(step, limits: limits)
+            target = pieces[0].target
+        case .petrissage, .friction:
+            pieces = Circles.pieces(step, limits: limits)
+            target = step.parameters.zone ?? pieces[0].target
+        case .triggerPoint:
+            pieces = TriggerPoint.pieces(step, limits: limits)
+            target = step.parameters.at ?? pieces[0].target
+        case .tapping, .vibration:
+            pieces = Pulses.pieces(step, limits: limits)
+            target = step.parameters.zone ?? pieces[0].target
+        case .myofascial:
+            pieces = Drift.pieces(step, limits: limits)
+            target = step.parameters.zone ?? pieces[0].target
+        case .shiatsu:
+            pieces = Presses.pieces(step, limits: limits)
+            target = pieces.count > 1 && step.parameters.from == nil && step.parameters.to == nil
+                ? (step.parameters.zone ?? pieces[0].target) : pieces[0].target
+        case .script:
+            // StepCheck has made sure the script is there and well formed.
+            let script = step.parameters.script ?? ScriptTrack(path: "", points: [.init(time: 0, position: 0)])
+            let index = scripts.firstIndex(of: script) ?? scripts.count
+            if index == scripts.count { scripts.append(script) }
+            pieces = try Script.pieces(step, track: index, script: script, limits: limits)
+            target = step.parameters.zone ?? pieces[0].target
+            peakIntensity = Script.peakIntensity(step, script: script)
+        }
+
+        let stepNumber = Int32(step.index)
+        var start: Double?
+        for piece in pieces {
+            let begin = segmentPosition(piece.motion, at: 0)
+            travel(to: begin, target: piece.target)
+            if start == nil { start = time }
+            append(Segment(start: time, duration: piece.duration, technique: piece.technique, target: piece.target,
+                           step: stepNumber, heat: heat, motion: piece.motion))
+            position = segmentPosition(piece.motion, at: piece.duration)
+        }
+        let stepStart = start ?? time
+        steps.append(Timeline.StepInfo(
+            index: step.index, technique: step.technique, target: target, start: stepStart,
+            duration: time - stepStart, peakIntensity: peakIntensity,
+            peakPressure: step.technique == .rest ? 0 : step.pressure, location: step.location))
+    }
+
+    mutating func finish(name: String) -> Timeline {
+        let rest = BackPoint.restPosition
+        let heatNow = heat.value(at: time)
+        if heatNow != 0 || position.distance(to: rest) > Self.samePlace {
+            let heatTime = heatNow != 0 ? limits.heatRamp(heatNow) : 0
+            heat = heatNow == 0 ? .constant(0) : HeatRamp(from: heatNow, to: 0, start: time, duration: heatTime)
+            let move = TravelPlan(from: position, to: rest,
+                                  duration: Swift.max(limits.travelTime(from: position, to: rest), heatTime))
+            append(Segment(start: time, duration: move.duration, technique: .travel, target: .point(rest),
+                           step: -1, heat: heat, motion: .travel(move)))
+            position = rest
+        }
+        append(Segment(start: time, duration: Shaping.finalSettle, technique: .rest, target: .point(rest),
+                       step: -1, heat: .constant(0), motion: .hold(rest)))
+        return Timeline(name: name, duration: time, steps: steps, segments: segments, scripts: scripts)
+    }
+
+    private mutating func travel(to destination: BackPoint, target: Target) {
+        guard position.distance(to: destination) > Self.samePlace else { return }
+        let plan = TravelPlan(from: position, to: destination,
+                              duration: limits.travelTime(from: position, to: destination))
+        append(Segment(start: time, duration: plan.duration, technique: .travel, target: target, step: -1,
+                       heat: heat, motion: .travel(plan)))
+        position = destination
+    }
+
+    private mutating func append(_ segment: Segment) {
+        segments.append(segment)
+        time = segment.start + segment.duration
+    }
+
+    private func segmentPosition(_ motion: Motion, at tau: Double) -> BackPoint {
+        let p = motion.setpoint(at: tau, scripts: scripts)
+        return BackPoint(x: p.x.unitClamped, y: p.y.unitClamped)
+    }
+}
