@@ -47,10 +47,9 @@ public struct PatternFileResult: Sendable {
 public enum PatternFile {
     /// Reads and checks the file at `path`. `script:` paths are resolved from its folder.
     public static func load(path: String, options: PatternFileOptions = .init()) -> PatternFileResult {
-        switch FileInput.read(path: path, limit: FileInput.textFileLimit) {
+        switch DocumentInput.read(path: path) {
         case let .failure(problem):
-            return PatternFileResult(file: path, pattern: nil, timeline: nil,
-                                     diagnostics: [.error(at: .unknown, problem.description)], fileProblem: problem)
+            return failed(path, problem)
         case let .success(data):
             let directory = (path as NSString).deletingLastPathComponent
             return parse(data: data, fileName: path, baseDirectory: directory.isEmpty ? nil : directory, options: options)
@@ -60,40 +59,35 @@ public enum PatternFile {
     /// Checks the bytes of a pattern file (any bytes: binary junk gives an error, not a crash).
     public static func parse(data: Data, fileName: String, baseDirectory: String? = nil,
                              options: PatternFileOptions = .init()) -> PatternFileResult {
-        guard data.count <= FileInput.textFileLimit else {
-            let problem = FileProblem.tooLarge(limit: FileInput.textFileLimit)
-            return PatternFileResult(file: fileName, pattern: nil, timeline: nil,
-                                     diagnostics: [.error(at: .unknown, problem.description)], fileProblem: problem)
-        }
-        switch SourceText.decode(data) {
-        case let .failure(diagnostic):
-            return PatternFileResult(file: fileName, pattern: nil, timeline: nil,
-                                     diagnostics: [withEmptyFileHint(diagnostic)], fileProblem: nil)
-        case let .success(text):
-            return parse(text: text, fileName: fileName, baseDirectory: baseDirectory, options: options)
-        }
+        check(DocumentInput.root(data: data, emptyHint: emptyHint), fileName: fileName,
+              baseDirectory: baseDirectory, options: options)
     }
 
     /// Checks the text of a pattern file. `baseDirectory` is where `script:` paths are
     /// resolved from (nil: the current directory).
     public static func parse(text: String, fileName: String, baseDirectory: String? = nil,
                              options: PatternFileOptions = .init()) -> PatternFileResult {
+        check(DocumentInput.root(text: text, emptyHint: emptyHint), fileName: fileName,
+              baseDirectory: baseDirectory, options: options)
+    }
+
+    static let emptyHint = "a pattern needs at least 'pattern: <name>' and 'steps:' with one step, e.g. '  - rest: 5s'"
+
+    private static func failed(_ file: String, _ problem: FileProblem) -> PatternFileResult {
+        PatternFileResult(file: file, pattern: nil, timeline: nil,
+                          diagnostics: [.error(at: .unknown, problem.description)], fileProblem: problem)
+    }
+
+    private static func check(_ input: DocumentInput.Outcome, fileName: String, baseDirectory: String?,
+                              options: PatternFileOptions) -> PatternFileResult {
         var result = PatternFileResult(file: fileName, pattern: nil, timeline: nil, diagnostics: [], fileProblem: nil)
-        guard text.utf8.count <= FileInput.textFileLimit else {
-            let problem = FileProblem.tooLarge(limit: FileInput.textFileLimit)
-            result.diagnostics = [.error(at: .unknown, problem.description)]
-            result.fileProblem = problem
-            return result
-        }
         let root: Node
-        switch YAMLDocument.compose(text) {
-        case let .failure(diagnostic):
+        switch input {
+        case let .fileProblem(problem): return failed(fileName, problem)
+        case let .invalid(diagnostic):
             result.diagnostics = [diagnostic]
             return result
-        case .success(nil):
-            result.diagnostics = [withEmptyFileHint(.error(at: SourceLocation(line: 1, column: 1), "the file is empty"))]
-            return result
-        case let .success(node?):
+        case let .root(node):
             root = node
         }
 
@@ -117,12 +111,5 @@ public enum PatternFile {
             result.timeline = nil
         }
         return result
-    }
-
-    private static func withEmptyFileHint(_ diagnostic: Diagnostic) -> Diagnostic {
-        guard diagnostic.message == "the file is empty" else { return diagnostic }
-        var d = diagnostic
-        d.hint = "a pattern needs at least 'pattern: <name>' and 'steps:' with one step, e.g. '  - rest: 5s'"
-        return d
     }
 }

@@ -39,10 +39,13 @@ enum Suggestions {
             let d = distance(needle, candidate.lowercased())
             if d < best { best = d; found = [candidate] } else if d == best, !found.contains(candidate) { found.append(candidate) }
         }
-        if best <= limit { return found }
+        // A one-letter key is one edit from every other one-letter key: no suggestion there.
+        if best <= limit, best < needle.count { return found }
         if needle.count >= 4 {
             let containing = candidates.filter { $0.lowercased().contains(needle) }
-            if !containing.isEmpty { return containing }
+            // `upper-trapezius` rather than it and its `-left` and `-right` forms.
+            let shortest = containing.filter { name in !containing.contains { $0 != name && name.hasPrefix($0) } }
+            if !shortest.isEmpty { return shortest }
         }
         return []
     }

@@ -31,18 +31,19 @@ struct Quantity {
     var suggestedUnit: String
     /// Examples for messages: "8s, 500ms or 1.5min".
     var examples: String
-    /// Units people write that mean something else here, with what to write instead.
-    var misunderstood: [String: String] = [:]
+    /// Units people write that knead does not take, with the unit to write instead and
+    /// the factor to it (`2m` → `2min`, `1h` → `60min`).
+    var misunderstood: [String: (unit: String, factor: Double)] = [:]
 
     static let duration = Quantity(
         noun: "a time", units: [Unit(symbol: "ms", divisor: 1000), Unit(symbol: "s"), Unit(symbol: "min", multiplier: 60)],
         suggestedUnit: "s", examples: "500ms, 8s or 1.5min",
-        misunderstood: ["m": "min", "sec": "s", "secs": "s", "seconds": "s", "mins": "min", "minutes": "min",
-                        "h": "min", "hr": "min", "msec": "ms"])
+        misunderstood: ["m": ("min", 1), "sec": ("s", 1), "secs": ("s", 1), "seconds": ("s", 1), "mins": ("min", 1),
+                        "minutes": ("min", 1), "h": ("min", 60), "hr": ("min", 60), "msec": ("ms", 1)])
 
     static let rate = Quantity(
         noun: "a rate", units: [Unit(symbol: "Hz"), Unit(symbol: "hz")],
-        suggestedUnit: "Hz", examples: "6Hz or 0.5Hz", misunderstood: ["/s": "Hz", "bpm": "Hz (beats per minute ÷ 60)"])
+        suggestedUnit: "Hz", examples: "6Hz or 0.5Hz", misunderstood: ["/s": ("Hz", 1), "bpm": ("Hz", 1.0 / 60)])
 
     static let length = Quantity(
         noun: "a length", units: [Unit(symbol: "mm"), Unit(symbol: "cm", multiplier: 10)],
@@ -58,7 +59,7 @@ struct Quantity {
 
     static let temperature = Quantity(
         noun: "a temperature", units: [Unit(symbol: "°C"), Unit(symbol: "C")],
-        suggestedUnit: "°C", examples: "45°C", misunderstood: ["F": "°C", "°F": "°C"])
+        suggestedUnit: "°C", examples: "45°C")
 
     /// How fast a 0…1 channel may change: full scale per second.
     static let slew = Quantity(
@@ -78,7 +79,8 @@ struct Quantity {
         }
         guard let found = units.first(where: { $0.symbol == unit }) else {
             if let instead = misunderstood[unit] {
-                return .failure(ValueProblem("unknown unit '\(unit)' in '\(text)': write \(instead) here",
+                let converted = (number * instead.factor * 1000).rounded() / 1000
+                return .failure(ValueProblem("unknown unit '\(unit)' in '\(text)' (did you mean \(Values.format(converted))\(instead.unit)?)",
                                              hint: "\(key) is \(noun) like \(examples)"))
             }
             return .failure(ValueProblem("unknown unit '\(unit)' in '\(text)'",

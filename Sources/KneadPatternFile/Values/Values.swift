@@ -48,7 +48,7 @@ enum Values {
             return .success(number / 100)
         case "":
             guard (0...1).contains(number) else {
-                if number > 1, number <= 100 {
+                if number >= 2, number <= 100 {
                     return .failure(ValueProblem("\(key) \(text) is outside 0…1 (did you mean \(text)%?)",
                                                  hint: "write a level as a percentage like 40% or a fraction like 0.4"))
                 }

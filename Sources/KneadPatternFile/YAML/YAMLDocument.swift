@@ -38,6 +38,13 @@ enum YAMLDocument {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
+            if problem.contains("found another document") {
+                return .error(at: location(mark), "the file holds more than one YAML document (a second '---')",
+                              hint: "a file holds one pattern; put the other in a file of its own")
+            }
+            if problem.contains("Maximum nesting level") {
+                return .error(at: location(mark), "invalid YAML: nested too deep (more than 1000 levels)")
+            }
             var message = "invalid YAML: \(problem)"
             if let context, !context.text.isEmpty {
                 let at = location(context.mark)
@@ -62,7 +69,7 @@ enum YAMLDocument {
     private static func hint(forProblemAt mark: Mark, problem: String, in text: String) -> String? {
         let line = text.split(separator: "\n", omittingEmptySubsequences: false)
             .dropFirst(max(0, mark.line - 1)).first.map(String.init) ?? ""
-        if problem.contains("cannot start any token"), line.unicodeScalars.contains("\t") {
+        if problem.contains("tab") || (problem.contains("cannot start any token") && line.unicodeScalars.contains("\t")) {
             return "YAML indents with spaces, not tabs"
         }
         if problem.contains("mapping values are not allowed") {
