@@ -30,7 +30,9 @@ let package = Package(
             "KneadCore", "CKneadSystem", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // The simulated device: physics, trace, fault injection; a backend for the engine.
-        .target(name: "KneadSimulator", dependencies: ["KneadCore", "KneadWire", "KneadEngine"],
+        .target(name: "KneadSimulator", dependencies: [
+            "KneadCore", "KneadWire", "KneadEngine", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ],
                 path: "Simulator/Sources/KneadSimulator"),
         .executableTarget(name: "knead", dependencies: [
             "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire",

@@ -1,0 +1,141 @@
+/// Fault injection for tests and demos. Every fault is deterministic: a probability
+/// draws from a generator seeded with `seed`, so a run repeats exactly.
+///
+/// Link faults (latency, drop, corrupt, disconnect) act on the messages the host
+/// sends: frames and heartbeats. A stop is never dropped or corrupted (the wire
+/// protocol's retransmit is what covers a lost stop on a real link), but it does
+/// travel with the latency and cannot pass a disconnect. Stalls act on the device.
+public struct SimulatorFaults: Sendable, Equatable {
+    /// Which messages a fault hits.
+    public enum Loss: Sendable, Equatable {
+        case never
+        /// The nth, 2nth, 3nth … message (counting frames and heartbeats from 1).
+        case everyNth(Int)
+        /// Each message with this probability (0…1), from the seeded generator.
+        case probability(Double)
+    }
+
+    /// Added to every message's way to the device, seconds.
+    public var latency: Double
+    /// Messages lost on the way.
+    public var drop: Loss
+    /// Messages damaged on the way: one byte flipped, so the device's integrity check
+    /// discards them (counted by the device as rejected).
+    public var corrupt: Loss
+    /// Times the device's control loop stops processing.
+    public var stalls: [DeviceModel.Stall]
+    /// Device time the link goes down for good: `send`, `heartbeat`, `flush` and `stop`
+    /// throw `BackendError.disconnected` from then on, and nothing more arrives.
+    public var disconnectAt: Double?
+    public var seed: UInt64
+
+    public init(latency: Double = 0, drop: Loss = .never, corrupt: Loss = .never,
+                stalls: [DeviceModel.Stall] = [], disconnectAt: Double? = nil, seed: UInt64 = 1) {
+        self.latency = latency
+        self.drop = drop
+        self.corrupt = corrupt
+        self.stalls = stalls
+        self.disconnectAt = disconnectAt
+        self.seed = seed
+    }
+
+    public static let none = SimulatorFaults()
+}
+
+/// SplitMix64: small, fast, and the same sequence on every platform.
+struct SeededRandom {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func nextUnit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+}
+
+/// What the link counted.
+public struct LinkCounters: Sendable, Equatable {
+    /// Frames and heartbeats handed to the link.
+    public var messagesSent = 0
+    /// Stops handed to the link (never dropped or corrupted).
+    public var stopsSent = 0
+    public var dropped = 0
+    public var corrupted = 0
+    /// Messages refused because the link was down.
+    public var refusedAfterDisconnect = 0
+    /// Bytes the host wrote (byte-pipe backends only).
+    public var bytesSent = 0
+    public init() {}
+}
+
+/// The link between host and device with its faults.
+struct FaultyLink {
+    enum Verdict: Equatable {
+        case deliver
+        case drop
+        /// Flip the byte at `position` (modulo the message length) with `mask` (never 0).
+        case corrupt(position: UInt64, mask: UInt8)
+    }
+
+    let faults: SimulatorFaults
+    private var dropRandom: SeededRandom
+    private var corruptRandom: SeededRandom
+    private(set) var counters = LinkCounters()
+
+    init(faults: SimulatorFaults) {
+        self.faults = faults
+        dropRandom = SeededRandom(seed: faults.seed)
+        corruptRandom = SeededRandom(seed: faults.seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    func isDown(at time: Double) -> Bool {
+        guard let at = faults.disconnectAt else { return false }
+        return time >= at
+    }
+
+    /// When a message sent at `time` reaches the device; nil if the link is down by then.
+    func arrival(sentAt time: Double) -> Double? {
+        let arrival = time + Swift.max(0, faults.latency.finiteOrZero)
+        return isDown(at: arrival) ? nil : arrival
+    }
+
+    /// Judges one frame or heartbeat.
+    mutating func judge() -> Verdict {
+        counters.messagesSent += 1
+        let index = counters.messagesSent
+        if Self.hits(faults.drop, index: index, random: &dropRandom) {
+            counters.dropped += 1
+            return .drop
+        }
+        if Self.hits(faults.corrupt, index: index, random: &corruptRandom) {
+            counters.corrupted += 1
+            let draw = corruptRandom.next()
+            return .corrupt(position: draw >> 8, mask: UInt8(truncatingIfNeeded: draw) | 1)
+        }
+        return .deliver
+    }
+
+    mutating func noteStop() { counters.stopsSent += 1 }
+    mutating func noteRefused() { counters.refusedAfterDisconnect += 1 }
+    mutating func noteBytes(_ count: Int) { counters.bytesSent += count }
+
+    private static func hits(_ loss: SimulatorFaults.Loss, index: Int, random: inout SeededRandom) -> Bool {
+        switch loss {
+        case .never:
+            return false
+        case let .everyNth(n):
+            return n > 0 && index % n == 0
+        case let .probability(p):
+            // Draw for every message so the sequence does not depend on other faults.
+            return random.nextUnit() < p
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// OWNER: simulator.
-import KneadCore

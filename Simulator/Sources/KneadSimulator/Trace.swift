@@ -1,0 +1,164 @@
+import Foundation
+
+/// Where trace bytes go. Written in chunks of about 64 KiB, so a long session's trace
+/// is never held in memory.
+public protocol TraceSink: AnyObject {
+    func write(_ bytes: [UInt8]) throws
+    func finish() throws
+}
+
+/// Writes the trace to a file (created or truncated).
+public final class FileTraceSink: TraceSink {
+    private let handle: FileHandle
+    private let closesHandle: Bool
+    public let path: String?
+
+    /// Creates or truncates the file. Throws with the path and the reason when it cannot.
+    public init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw TraceError.cannotCreate(path: path)
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw TraceError.cannotCreate(path: path)
+        }
+        self.handle = handle
+        self.closesHandle = true
+        self.path = path
+    }
+
+    /// Writes to a handle the caller owns (standard output, a pipe); not closed at the end.
+    public init(fileHandle: FileHandle) {
+        self.handle = fileHandle
+        self.closesHandle = false
+        self.path = nil
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try handle.write(contentsOf: bytes)
+    }
+
+    public func finish() throws {
+        if closesHandle { try handle.close() }
+    }
+}
+
+/// Keeps the trace in memory: for tests and short runs.
+public final class MemoryTraceSink: TraceSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ bytes: [UInt8]) throws { self.bytes += bytes }
+    public func finish() throws {}
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var lines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: true) }
+}
+
+public enum TraceError: Error, Equatable, CustomStringConvertible {
+    case cannotCreate(path: String)
+    case writeFailed(String)
+    public var description: String {
+        switch self {
+        case let .cannotCreate(path):
+            return "cannot create the trace file \(path): check that its folder exists and is writable"
+        case let .writeFailed(reason):
+            return "writing the trace failed: \(reason)"
+        }
+    }
+}
+
+/// Formats trace rows as csv, with fixed decimals so the output is byte-for-byte
+/// deterministic. Columns and units are described in Simulator/README.md.
+public final class TraceWriter {
+    public static let header =
+        "time,set_intensity,set_x,set_y,set_pressure,set_heat,intensity,x,y,pressure,temperature,event"
+
+    private let sink: TraceSink
+    private var buffer: [UInt8] = []
+    private let timeDecimals: Int
+    /// The first write error; later rows are dropped (the trace is a side channel and
+    /// must never stop the device).
+    public private(set) var error: TraceError?
+    private static let chunkSize = 64 * 1024
+
+    /// `timeDecimals` defaults to what resolves one tick of a 1 kHz device.
+    public init(sink: TraceSink, timeDecimals: Int = 3) {
+        self.sink = sink
+        self.timeDecimals = timeDecimals
+        buffer.reserveCapacity(Self.chunkSize + 256)
+        buffer.append(contentsOf: Self.header.utf8)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    func writeRow(time: Double, state: DeviceState, events: DeviceEvents) {
+        guard error == nil else { return }
+        appendFixed(time, decimals: timeDecimals)
+        column(state.setIntensity, 4); column(state.setX, 2); column(state.setY, 2)
+        column(state.setPressure, 4); column(state.setHeat, 4); column(state.intensity, 4)
+        column(state.x, 2); column(state.y, 2); column(state.pressure, 4); column(state.temperature, 2)
+        buffer.append(UInt8(ascii: ","))
+        if !events.isEmpty { buffer.append(contentsOf: events.label.utf8) }
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= Self.chunkSize { drain() }
+    }
+
+    /// Writes out what is buffered and closes the sink.
+    public func finish() {
+        drain()
+        do { try sink.finish() } catch { record(error) }
+    }
+
+    /// Writes out what is buffered.
+    public func flush() { drain() }
+
+    private func drain() {
+        guard !buffer.isEmpty, error == nil else { return }
+        do { try sink.write(buffer) } catch { record(error) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func record(_ error: any Error) {
+        if self.error == nil { self.error = .writeFailed("\(error)") }
+    }
+
+    private func column(_ value: Double, _ decimals: Int) {
+        buffer.append(UInt8(ascii: ","))
+        appendFixed(value, decimals: decimals)
+    }
+
+    private static let powersOfTen: [Double] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+
+    private func appendFixed(_ value: Double, decimals: Int) {
+        guard value.isFinite, Swift.abs(value) < 1e12 else {
+            buffer.append(contentsOf: "nan".utf8)
+            return
+        }
+        let scale = Self.powersOfTen[decimals]
+        let scaled = Int64((Swift.abs(value) * scale).rounded())
+        if value < 0 && scaled != 0 { buffer.append(UInt8(ascii: "-")) }
+        let unit = Int64(scale)
+        appendDigits(scaled / unit, minimumWidth: 1)
+        if decimals > 0 {
+            buffer.append(UInt8(ascii: "."))
+            appendDigits(scaled % unit, minimumWidth: decimals)
+        }
+    }
+
+    private func appendDigits(_ number: Int64, minimumWidth: Int) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = number
+        withUnsafeMutableBytes(of: &digits) { raw in
+            repeat {
+                raw[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            while count < minimumWidth {
+                raw[count] = UInt8(ascii: "0")
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) { buffer.append(raw[index]) }
+        }
+    }
+}
