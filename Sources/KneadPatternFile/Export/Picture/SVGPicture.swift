@@ -130,10 +130,9 @@ public enum SVGPicture {
                                      ("stroke-width", "1")])
             }
             if chart.label == "position" {
-                // The spine line: x = 0.5.
-                let y = bottom - 0.5 * chart.height
-                svg.element("text", [("x", number(left + 3)), ("y", number(y - 3)), ("font-size", "9"),
-                                     ("fill", "#aaaaaa")], text: "spine (x 0.5)")
+                // The spine line, x = 0.5, is the middle grid line.
+                svg.element("text", [("x", number(left + plotW + 4)), ("y", number(bottom - 0.5 * chart.height + 3)),
+                                     ("font-size", "9"), ("fill", "#888888")], text: "0.5")
             }
             for line in chartLines {
                 let ranges = columns.ranges(of: line.channel)

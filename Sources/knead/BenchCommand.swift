@@ -1,0 +1,188 @@
+import ArgumentParser
+import Foundation
+import KneadCore
+import KneadPatternFile
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure rendering speed, check time and memory (use a release build).",
+        discussion: """
+            render  a pattern of --minutes (default 15) at --rate (default 1000 Hz) through
+                    the compiler, the safety envelope and the CSV writer into /dev/null.
+                    Target: under 0.5 s for 15 minutes at 1 kHz.
+            check   knead check's work on a shipped pattern, in this process: the first
+                    run and the median of 20. Target: under 50 ms (for the whole process,
+                    measure with: hyperfine 'knead check Patterns/desk-reset.yaml').
+            memory  peak resident memory (VmHWM) while rendering a 2-minute and a 2-hour
+                    pattern at 1 kHz to /dev/null: the 2-hour one must not need more.
+            all     all three (the default).
+
+            The patterns for render and memory are built in code (a warm-up, then a
+            two-minute block of effleurage, petrissage, tapping and a rest, repeated), so
+            the figures do not depend on the shipped files.
+
+            Examples:
+              swift build -c release && .build/release/knead bench
+              .build/release/knead bench render --minutes 60
+            """)
+
+    enum Which: String, ExpressibleByArgument, CaseIterable {
+        case render, check, memory, all
+    }
+
+    @Argument(help: "render, check, memory or all.")
+    var which: Which = .all
+
+    @Option(help: ArgumentHelp("Length of the pattern for 'render', minutes (1…180).", valueName: "MIN"))
+    var minutes: Double = 15
+
+    @Option(help: ArgumentHelp("Frame rate for 'render' and 'memory', Hz (1…2000).", valueName: "HZ"))
+    var rate: Double = 1000
+
+    @Option(help: ArgumentHelp("The pattern file for 'check'.", valueName: "PATTERN"))
+    var pattern: String = "Patterns/desk-reset.yaml"
+
+    func validate() throws {
+        guard (1...180).contains(minutes) else { throw ValidationError("--minutes must be between 1 and 180") }
+        guard RenderCommand.rateRange.contains(rate) else { throw ValidationError("--rate must be between 1 and 2000 Hz") }
+    }
+
+    func run() throws {
+        #if DEBUG
+        Console.error("knead: note: this is a debug build; measure with a release build "
+                      + "(swift build -c release) for figures that mean something\n")
+        #endif
+        var rows: [(String, String, String, String)] = [("measurement", "value", "target", "detail")]
+        if which == .render || which == .all {
+            let run = try Self.render(minutes: minutes, rate: rate)
+            rows.append(("render \(clockText(run.duration)) at \(Int(rate)) Hz to csv (/dev/null)",
+                         String(format: "%.3f s", run.seconds), minutes == 15 && rate == 1000 ? "< 0.5 s" : "",
+                         "\(run.frames) frames, " + String(format: "%.1f MB", Double(run.bytes) / 1e6)))
+        }
+        if which == .check || which == .all {
+            let run = try Self.check(path: pattern)
+            rows.append(("check \(pattern) (in-process, median of 20)", String(format: "%.2f ms", run.median * 1000),
+                         "< 50 ms", String(format: "first run %.2f ms", run.first * 1000)))
+        }
+        if which == .memory || which == .all {
+            for length in [2.0, 120.0] {
+                let before = Self.resetPeakMemory()
+                let run = try Self.render(minutes: length, rate: rate)
+                let peak = Self.peakMemoryKilobytes()
+                rows.append(("peak memory, render \(clockText(run.duration)) at \(Int(rate)) Hz",
+                             peak.map { String(format: "%.1f MB", Double($0) / 1024) } ?? "n/a",
+                             length == 2 ? "" : "≤ the 2-minute figure",
+                             before ? "VmHWM after a reset" : "VmHWM (could not reset; a high-water mark)"))
+            }
+        }
+        let widths = (0..<4).map { column in rows.map { [$0.0, $0.1, $0.2, $0.3][column].count }.max()! }
+        for row in rows {
+            let cells = [row.0, row.1, row.2, row.3]
+            Console.output(zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }
+                .joined(separator: "   ") + "\n")
+        }
+    }
+
+    struct RenderRun {
+        var seconds: Double
+        var frames: Int
+        var bytes: Int
+        var duration: Double
+    }
+
+    /// Compiles a pattern of about `minutes`, renders it to CSV into /dev/null, timed.
+    static func render(minutes: Double, rate: Double) throws -> RenderRun {
+        let pattern = BenchPatterns.make(minutes: minutes)
+        let start = ContinuousClock.now
+        let timeline = try Compiler.compile(pattern, device: .chair)
+        let limits = SafetyLimits.resolve(device: .chair, pattern: pattern.limits,
+                                          sessionCap: timeline.duration + 60)
+        let sink = try FileDescriptorSink(creating: "/dev/null")
+        let counter = CountingSink(forwardingTo: sink)
+        let writer = CSVFrameWriter(sink: counter, timeDecimals: ExportFormat.timeDecimals(forRate: rate))
+        var frames = 0
+        for safe in timeline.frames(rate: rate).safe(through: SafetyEnvelope(limits: limits), period: 1 / rate) {
+            try writer.write(safe.frame)
+            frames += 1
+        }
+        try writer.finish()
+        let elapsed = ContinuousClock.now - start
+        return RenderRun(seconds: elapsed.seconds, frames: frames, bytes: counter.count, duration: timeline.duration)
+    }
+
+    /// The first and the median time of loading and checking a pattern file.
+    static func check(path: String) throws -> (first: Double, median: Double) {
+        var times: [Double] = []
+        for _ in 0..<20 {
+            let start = ContinuousClock.now
+            let result = PatternFile.load(path: path)
+            times.append((ContinuousClock.now - start).seconds)
+            if result.hasErrors {
+                Console.error(result.rendered())
+                throw KneadExitCode.invalidPattern
+            }
+        }
+        let first = times[0]
+        times.sort()
+        return (first, times[times.count / 2])
+    }
+
+    /// Resets the kernel's peak-RSS mark (Linux: "5" to /proc/self/clear_refs).
+    static func resetPeakMemory() -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: Data("5".utf8)) } catch { return false }
+        return true
+    }
+
+    /// VmHWM from /proc/self/status, kilobytes.
+    static func peakMemoryKilobytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "")
+        }
+        return nil
+    }
+}
+
+/// Counts what passes through to another sink.
+final class CountingSink: ByteSink {
+    let next: ByteSink
+    private(set) var count = 0
+    init(forwardingTo next: ByteSink) { self.next = next }
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ExportError) {
+        count += bytes.count
+        try next.write(bytes)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
+
+/// Patterns of any length for the benchmarks, built in code.
+enum BenchPatterns {
+    /// A warm-up, then a block of about two minutes (effleurage, petrissage, tapping,
+    /// a rest) repeated to reach roughly `minutes`.
+    static func make(minutes: Double) -> Pattern {
+        let warmUp = 60.0, block = 120.0
+        let repeats = Swift.max(1, Int(((minutes * 60 - warmUp) / block).rounded()))
+        func step(_ technique: Technique, _ parameters: StepParameters) -> PatternItem {
+            .step(Step(technique: technique, parameters: parameters))
+        }
+        let blockItems: [PatternItem] = [
+            step(.effleurage, StepParameters(strokes: 4, stroke: 8)),
+            step(.petrissage, StepParameters(duration: 40, zone: .zone(.rhomboids, .left))),
+            step(.tapping, StepParameters(duration: 30, zone: .zone(.upperTrapezius, .right), rate: 6)),
+            step(.rest, StepParameters(duration: 10)),
+        ]
+        return Pattern(name: "Benchmark \(Int(minutes)) min", items: [
+            step(.warmUp, StepParameters(duration: warmUp)),
+            .repeat(count: repeats, items: blockItems, location: .unknown),
+        ])
+    }
+}

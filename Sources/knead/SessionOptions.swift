@@ -1,0 +1,112 @@
+import ArgumentParser
+import KneadCore
+import KneadPatternFile
+
+/// Options every command that turns a pattern into frames shares: which device, the
+/// person's cap, the session cap. They mean the same as for `knead play`, so what
+/// `render` and `preview` show is what `play` would play.
+struct SessionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("What the device can do: 'chair' (a roller on an x/y track with pressure and heat), "
+                               + "'handheld' (intensity only), or a device profile file.",
+                               valueName: "chair|handheld|FILE"))
+    var device: String = "chair"
+
+    @Option(name: .customLong("max-intensity"),
+            help: ArgumentHelp("Your own cap on intensity and pressure, in percent (e.g. 60 or 60%).",
+                               valueName: "PCT"))
+    var maxIntensity: String?
+
+    @Option(name: .customLong("session-cap"),
+            help: ArgumentHelp("Longest session before the envelope ramps to zero (default 30min, at most 3h).",
+                               valueName: "DURATION"))
+    var sessionCap: String?
+
+    func validate() throws {
+        if let maxIntensity {
+            do { _ = try IntensityCapArgument.parse(maxIntensity) } catch {
+                throw ValidationError("--max-intensity: \(error)")
+            }
+        }
+        if let sessionCap, case let .failure(message) = DurationArgument.parse(sessionCap) {
+            throw ValidationError("--session-cap: \(message)")
+        }
+    }
+
+    var personCap: Level? {
+        maxIntensity.flatMap { try? IntensityCapArgument.parse($0) }
+    }
+
+    var sessionCapSeconds: Double? {
+        sessionCap.flatMap { try? DurationArgument.parse($0).get() }
+    }
+
+    /// The device profile named by `--device`; exits 64 for an unknown name and 66 for
+    /// a profile file that cannot be read.
+    func resolveDevice() throws -> DeviceProfile {
+        try DeviceChoice.resolve(device)
+    }
+}
+
+/// `--device chair|handheld|FILE` to a profile.
+enum DeviceChoice {
+    static func resolve(_ name: String) throws -> DeviceProfile {
+        if let builtIn = DeviceProfile.builtIn(named: name) { return builtIn }
+        let names = DeviceProfile.builtIn.map(\.name).joined(separator: ", ")
+        let looksLikeFile = name.contains("/") || name.hasSuffix(".yaml") || name.hasSuffix(".yml")
+            || name.hasSuffix(".json")
+        if looksLikeFile {
+            Console.error("knead: error: device profile files are not read by this build yet ('\(name)')\n"
+                          + "  hint: use one of the built-in devices: \(names)\n")
+            throw KneadExitCode.noInput
+        }
+        Console.error("knead: error: unknown device '\(name)'\n  hint: built-in devices are \(names); "
+                      + "a device profile file works too (a path ending in .yaml)\n")
+        throw KneadExitCode.usage
+    }
+}
+
+/// A pattern file read, checked and compiled for a device, with the safety limits of
+/// the session it would be played in.
+struct PreparedSession {
+    let path: String
+    let pattern: Pattern
+    let timeline: Timeline
+    let device: DeviceProfile
+    let limits: SafetyLimits
+
+    /// Reads the file; prints every diagnostic (errors and warnings) on stderr; exits 66
+    /// when the file cannot be read and 65 when it is invalid.
+    static func load(path: String, options: SessionOptions) throws -> PreparedSession {
+        let device = try options.resolveDevice()
+        let result = PatternFile.load(path: path, options: PatternFileOptions(device: device))
+        Console.error(result.rendered())
+        if result.fileProblem != nil { throw KneadExitCode.noInput }
+        guard !result.hasErrors, let pattern = result.pattern, let timeline = result.timeline else {
+            throw KneadExitCode.invalidPattern
+        }
+        let limits = SafetyLimits.resolve(device: device, pattern: pattern.limits, personCap: options.personCap,
+                                          sessionCap: options.sessionCapSeconds)
+        let session = PreparedSession(path: path, pattern: pattern, timeline: timeline, device: device, limits: limits)
+        session.noteSessionCap()
+        return session
+    }
+
+    /// The frames a device would be given: sampled at `rate` and passed through a fresh
+    /// safety envelope, ending with its ramp to zero.
+    func safeFrames(rate: Double) -> SafeFrames<TimelineFrames> {
+        timeline.frames(rate: rate).safe(through: SafetyEnvelope(limits: limits), period: 1 / rate)
+    }
+
+    /// How long the picture's time axis must be: the session up to its cap, plus the
+    /// longest final ramp.
+    var pictureDuration: Double {
+        Swift.min(timeline.duration, limits.sessionCap) + limits.endRamp
+    }
+
+    private func noteSessionCap() {
+        guard timeline.duration > limits.sessionCap else { return }
+        Console.error("knead: note: \(path) lasts \(clockText(timeline.duration)), longer than the session cap of "
+                      + "\(clockText(limits.sessionCap)); the frames ramp to zero at \(clockText(limits.sessionCap))\n"
+                      + "  hint: raise the cap with --session-cap, e.g. --session-cap \(Int((timeline.duration / 60).rounded(.up)))min\n")
+    }
+}
