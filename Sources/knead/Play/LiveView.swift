@@ -19,8 +19,7 @@ struct LiveView {
         let panel = self.panel(status)
         let mapRows = min(16, rows - lines.count - panel.count - 2 >= 0 ? rows - lines.count - 3 : 0)
         let mapColumns = min(47, width - Self.panelWidth - 3)
-        let sideBySide = status.hasPosition || true
-        if sideBySide, mapRows >= BackMap.minimumHeight, mapColumns >= BackMap.minimumWidth {
+        if mapRows >= BackMap.minimumHeight, mapColumns >= BackMap.minimumWidth {
             let mapHeight = max(BackMap.minimumHeight, min(mapRows, panel.count + 4, (mapColumns + 1) / 3 + 1))
             let map = BackMap(width: mapColumns, height: mapHeight, style: style)
             let mapLines = map.render(marks(status))
@@ -37,7 +36,8 @@ struct LiveView {
         return Array(lines.prefix(max(1, rows)))
     }
 
-    static let panelWidth = 34
+    /// The widest line of the panel: `intensity ▕…▏ 100% device`.
+    static let panelWidth = 40
 
     // MARK: - Parts
 
@@ -99,6 +99,7 @@ struct LiveView {
         case .pausing: return style.paint("pausing (ramping down)", .yellow)
         case .paused: return style.paint("paused: space resumes", .boldYellow)
         case .resuming: return style.paint("resuming (ramping up)", .yellow)
+        case .rampingOut: return style.paint("ramping out (end of session)", .yellow)
         case .stopping: return style.paint("stopping: device to zero", .boldRed)
         case .finished: return style.paint("finished", .green)
         }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// How a play ended, and the exit code each way out gives.
 ///
 /// The codes follow sysexits(3) where one fits and the shell's 128+signal convention
@@ -15,6 +17,8 @@ enum PlayOutcome: Sendable, Equatable {
     case deviceUnavailable(String)
     /// The device failed while playing (disconnected, timed out, protocol error).
     case ioError(String)
+    /// A file play writes (the trace) could not be created; nothing was played.
+    case cannotCreate(String)
 
     enum PersonStop: String, Sendable, Equatable {
         case controlC = "ctrl-c"
@@ -29,6 +33,7 @@ enum PlayOutcome: Sendable, Equatable {
         case let .terminated(signal): return 128 + signal
         case .deviceUnavailable: return PlayExitCode.deviceUnavailable
         case .ioError: return PlayExitCode.ioError
+        case .cannotCreate: return PlayExitCode.cannotCreate
         }
     }
 
@@ -41,6 +46,7 @@ enum PlayOutcome: Sendable, Equatable {
         case .terminated: return "terminated"
         case .deviceUnavailable: return "device-unavailable"
         case .ioError: return "io-error"
+        case .cannotCreate: return "cannot-create"
         }
     }
 
@@ -51,7 +57,7 @@ enum PlayOutcome: Sendable, Equatable {
         case .sessionCapReached: return "session cap"
         case let .interrupted(by): return by.rawValue
         case let .terminated(signal): return signalName(signal)
-        case let .deviceUnavailable(message), let .ioError(message): return message
+        case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message): return message
         }
     }
 
@@ -75,6 +81,8 @@ enum PlayExitCode {
     static let fileMissing: Int32 = 66
     /// EX_UNAVAILABLE: the device could not be opened.
     static let deviceUnavailable: Int32 = 69
+    /// EX_CANTCREAT: the trace file cannot be created.
+    static let cannotCreate: Int32 = 73
     /// EX_IOERR: the device failed while playing.
     static let ioError: Int32 = 74
     /// 128 + SIGINT, as the shell reports Ctrl-C. Also q and Esc.
@@ -83,9 +91,9 @@ enum PlayExitCode {
 
 func signalName(_ signal: Int32) -> String {
     switch signal {
-    case 1: return "SIGHUP"
-    case 2: return "SIGINT"
-    case 15: return "SIGTERM"
+    case SIGHUP: return "SIGHUP"
+    case SIGINT: return "SIGINT"
+    case SIGTERM: return "SIGTERM"
     default: return "signal \(signal)"
     }
 }

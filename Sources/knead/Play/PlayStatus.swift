@@ -4,7 +4,7 @@ import KneadCore
 /// thread from what the engine thread and the telemetry last published.
 struct PlayStatus: Sendable, Equatable {
     enum Phase: String, Sendable, Equatable {
-        case starting, playing, pausing, paused, resuming, stopping, finished
+        case starting, playing, pausing, paused, resuming, rampingOut, stopping, finished
     }
 
     var patternName: String
@@ -31,7 +31,6 @@ struct PlayStatus: Sendable, Equatable {
     /// Whether the device has a pressure channel and a roller, for the meters shown.
     var hasPressure: Bool
     var hasPosition: Bool
-    var lateFrames: Int
 
     struct Levels: Sendable, Equatable {
         var intensity: Double

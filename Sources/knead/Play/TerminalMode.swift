@@ -72,10 +72,11 @@ final class TerminalMode {
 
 /// The escape sequences the live view uses (VT100/xterm; every terminal in use has them).
 enum TerminalSequences {
-    /// Alternate screen, cursor hidden, cleared.
-    static let enter = "\u{1B}[?1049h\u{1B}[?25l\u{1B}[H\u{1B}[2J"
-    /// Attributes reset, cursor shown, main screen back.
-    static let leave = "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l"
+    /// Alternate screen, cursor hidden, line wrap off (a line too long for a narrow
+    /// window is cut, not wrapped into the next), cleared.
+    static let enter = "\u{1B}[?1049h\u{1B}[?25l\u{1B}[?7l\u{1B}[H\u{1B}[2J"
+    /// Attributes reset, line wrap and cursor back, main screen back.
+    static let leave = "\u{1B}[0m\u{1B}[?7h\u{1B}[?25h\u{1B}[?1049l"
     static let home = "\u{1B}[H"
     static let clearToEndOfLine = "\u{1B}[K"
     static let clearToEndOfScreen = "\u{1B}[J"

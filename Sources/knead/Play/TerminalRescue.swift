@@ -49,7 +49,7 @@ enum TerminalRescue {
     }
 
     /// Restores the terminal if armed. Async-signal-safe.
-    fileprivate static func restoreNow() {
+    static func restoreNow() {
         let state = rescueState
         guard state.pointee.armed != 0 else { return }
         state.pointee.armed = 0
@@ -57,7 +57,7 @@ enum TerminalRescue {
             tcsetattr(state.pointee.inputFD, TCSANOW, &state.pointee.original)
         }
         // A literal: no allocation, no lazy global.
-        let leave: StaticString = "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\n"
+        let leave: StaticString = "\u{1B}[0m\u{1B}[?7h\u{1B}[?25h\u{1B}[?1049l\n"
         _ = write(state.pointee.outputFD, leave.utf8Start, leave.utf8CodeUnitCount)
     }
 

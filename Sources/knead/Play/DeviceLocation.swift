@@ -1,0 +1,69 @@
+import KneadCore
+import KneadEngine
+import KneadSimulator
+
+/// Where the device that plays is. Today only the built-in simulator, which plays the
+/// device profile; `--port PATH` (serial) and `--usb ID` arrive with the drivers
+/// (issue 4) as the other two cases, and `makeBackend` is where they plug in.
+enum DeviceLocation: Sendable, Equatable {
+    case simulator
+    case serialPort(String)
+    case usb(String)
+
+    /// The simulator can run on a scaled clock; a real device keeps real time.
+    var isSimulated: Bool { self == .simulator }
+
+    var description: String {
+        switch self {
+        case .simulator: return "the built-in simulator"
+        case let .serialPort(path): return "serial port \(path)"
+        case let .usb(id): return "USB device \(id)"
+        }
+    }
+
+    /// Options that only make sense for the simulator, refused for a real device.
+    func validate(timeScale: Double, trace: String?) -> String? {
+        guard !isSimulated else { return nil }
+        if timeScale != 1 {
+            return "--time-scale plays the simulator faster than real time; \(description) keeps real time, so it refuses it"
+        }
+        if trace != nil {
+            return "--trace records what the simulator did; \(description) has no such record"
+        }
+        return nil
+    }
+}
+
+/// A backend for a location, and what only the simulator can report afterwards.
+struct PlayDevice {
+    let backend: any Backend
+    /// Set when the backend is the simulator: its report after the run.
+    let simulator: SimulatorBackend?
+
+    enum Failure: Error {
+        /// The trace file could not be created (EX_CANTCREAT).
+        case cannotCreateTrace(String)
+        /// No way to reach the device (EX_UNAVAILABLE).
+        case unavailable(String)
+    }
+
+    static func make(location: DeviceLocation, profile: DeviceProfile, body: BodyProfile,
+                     clock: any EngineClock, tracePath: String?) throws(Failure) -> PlayDevice {
+        switch location {
+        case .simulator:
+            var sink: FileTraceSink?
+            if let tracePath {
+                do {
+                    sink = try FileTraceSink(path: tracePath)
+                } catch {
+                    throw .cannotCreateTrace("\(error)")
+                }
+            }
+            let configuration = SimulatorConfiguration(device: DeviceModel.Configuration(body: body))
+            let simulator = SimulatorBackend(profile: profile, configuration: configuration, trace: sink, clock: clock)
+            return PlayDevice(backend: simulator, simulator: simulator)
+        case .serialPort, .usb:
+            throw .unavailable("\(location.description): serial and USB drivers are not part of this build yet")
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import KneadEngine
+import KneadSimulator
+
+/// What a play did, for the summary printed at the end (text, or JSON with `--json`).
+/// Every time is real time (a `--time-scale` run is measured on the scaled clock and
+/// converted back); docs/play.md describes each field.
+struct PlaySummary: Encodable, Equatable {
+    var pattern: String
+    var file: String
+    var device: String
+    /// The built-in simulator played the device profile.
+    var simulated: Bool
+    /// `done`, `session-cap`, `interrupted`, `terminated`, `device-unavailable`, `io-error`.
+    var outcome: String
+    /// What ended it: `end of pattern`, `ctrl-c`, `q`, `esc`, `SIGTERM`, or the device's error.
+    var cause: String
+    var exitCode: Int32
+    /// Pattern seconds played, and the pattern's length.
+    var playedSeconds: Double
+    var durationSeconds: Double
+    /// Real seconds from the first frame to the end.
+    var wallSeconds: Double
+    var timeScale: Double
+    var rate: Double
+    var framesSent: Int
+    /// Frames sent more than one frame period after their time.
+    var lateFrames: Int
+    /// How late frames were sent, microseconds of real time.
+    var latenessMicroseconds: Percentiles
+    /// CPU time of the engine's thread over its real running time, percent of one core.
+    var cpuPercent: Double
+    /// From the stop request (key, signal, device error) to the device told to stop,
+    /// milliseconds of real time; null when the pattern ended by itself.
+    var stopLatencyMilliseconds: Double?
+    /// The person's intensity cap at the end, percent.
+    var maxIntensityPercent: Double
+    /// The device's state at the end: all setpoints and outputs at zero.
+    var deviceAtZero: Bool?
+    /// What the simulated device did against what it was asked (null for a real device).
+    var deviceError: DeviceError?
+    /// The simulator's trace, when `--trace` was given.
+    var trace: String?
+    /// The device's error message for `device-unavailable` and `io-error`.
+    var error: String?
+
+    struct Percentiles: Encodable, Equatable {
+        var p50: Double
+        var p99: Double
+        var p999: Double
+        var max: Double
+    }
+
+    struct Figures: Encodable, Equatable {
+        var p50: Double
+        var p99: Double
+        var max: Double
+    }
+
+    struct DeviceError: Encodable, Equatable {
+        /// When setpoints took effect against when they were due, milliseconds of real time.
+        var timingMilliseconds: Figures
+        /// Setpoints that took effect more than one device tick late.
+        var lateSetpoints: Int
+        /// Where the roller was against where it was asked to be, millimetres (null
+        /// for a device without a roller).
+        var positionMillimetres: Figures?
+        /// Times the device's watchdog ramped it to zero because the host fell silent.
+        var watchdogFirings: Int
+    }
+
+    /// - Parameter timeScale: the simulated device lives on the scaled clock; its
+    ///   timing figures are converted back to real time.
+    static func deviceError(from report: SimulatorReport, timeScale: Double) -> DeviceError {
+        let toMilliseconds = 1000 / timeScale
+        let timing = report.errors.timing
+        return DeviceError(
+            timingMilliseconds: Figures(p50: timing.p50 * toMilliseconds, p99: timing.p99 * toMilliseconds,
+                                        max: timing.max * toMilliseconds),
+            lateSetpoints: report.errors.lateFrames,
+            positionMillimetres: report.errors.position.map { Figures(p50: $0.p50, p99: $0.p99, max: $0.max) },
+            watchdogFirings: report.device.watchdogFirings)
+    }
+
+    /// One JSON object on one line, keys sorted.
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The summary a person reads.
+    var text: String {
+        var lines: [String] = []
+        let played = formatClock(playedSeconds) + " of " + formatClock(durationSeconds)
+        let atZero = deviceAtZero.map { $0 ? "the device is at zero" : "the device did NOT report zero" }
+        switch outcome {
+        case "done":
+            lines.append("knead: \(pattern): played to the end" + (atZero.map { "; \($0)." } ?? "."))
+        case "session-cap":
+            lines.append("knead: \(pattern): the session cap ended the session at \(formatClock(playedSeconds))"
+                         + (atZero.map { "; \($0)." } ?? "."))
+        case "device-unavailable":
+            lines.append("knead: \(pattern): the device could not be opened: \(error ?? cause)")
+        case "io-error":
+            lines.append("knead: \(pattern): the device failed at \(played): \(error ?? cause)"
+                         + (atZero.map { "; \($0)." } ?? "."))
+        default:
+            lines.append("knead: \(pattern): stopped by \(cause) at \(played)" + (atZero.map { "; \($0)." } ?? "."))
+        }
+        var timing = "\(formatSeconds(wallSeconds))"
+        if timeScale != 1 { timing += " at ×" + formatNumber(timeScale) }
+        lines.append("  played     \(played) (\(timing))")
+        let period = 1 / rate / timeScale
+        lines.append("  frames     \(framesSent) sent at \(formatNumber(rate)) Hz, \(lateFrames) late by more than "
+                     + "a period (\(formatDuration(period)))")
+        let l = latenessMicroseconds
+        lines.append("  lateness   p50 \(formatDuration(l.p50 / 1e6)) · p99 \(formatDuration(l.p99 / 1e6)) · "
+                     + "p99.9 \(formatDuration(l.p999 / 1e6)) · max \(formatDuration(l.max / 1e6))")
+        lines.append("  cpu        \(formatDecimal(cpuPercent, 1)) % of a core")
+        if let stop = stopLatencyMilliseconds {
+            lines.append("  stop       reached the device \(formatDuration(stop / 1000)) after \(cause)")
+        }
+        lines.append("  your cap   \(formatPercent(maxIntensityPercent))%")
+        if let device = deviceError {
+            var text = "timing error p50 \(formatDuration(device.timingMilliseconds.p50 / 1000)) · "
+                + "p99 \(formatDuration(device.timingMilliseconds.p99 / 1000)) · "
+                + "max \(formatDuration(device.timingMilliseconds.max / 1000))"
+            if let position = device.positionMillimetres {
+                text += "; position error p50 \(formatDecimal(position.p50, 1)) mm · p99 \(formatDecimal(position.p99, 1)) mm"
+                    + " · max \(formatDecimal(position.max, 1)) mm"
+            }
+            if device.watchdogFirings > 0 { text += "; watchdog fired \(device.watchdogFirings)×" }
+            lines.append("  device     " + text)
+        }
+        if let trace { lines.append("  trace      \(trace)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `850 ns`, `12 µs`, `1.3 ms`, `2.50 s`: a short duration with a unit that fits.
+func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "–" }
+    let magnitude = abs(seconds)
+    if magnitude < 1e-6 { return "\(Int((seconds * 1e9).rounded())) ns" }
+    if magnitude < 1e-3 { return "\(Int((seconds * 1e6).rounded())) µs" }
+    if magnitude < 1 { return formatDecimal(seconds * 1e3, magnitude < 0.01 ? 2 : 1) + " ms" }
+    return formatDecimal(seconds, 2) + " s"
+}
+
+/// `4.2 s`, `1:23`: a wall time.
+func formatSeconds(_ seconds: Double) -> String {
+    seconds < 60 ? formatDecimal(seconds, 1) + " s" : formatClock(seconds)
+}
+
+/// A fixed number of decimals, without Foundation's locale-dependent formatting.
+func formatDecimal(_ value: Double, _ decimals: Int) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    let whole = Int(scaled / scale)
+    let fraction = Int(scaled - Double(whole) * scale)
+    let sign = value < 0 && scaled != 0 ? "-" : ""
+    guard decimals > 0 else { return sign + String(whole) }
+    let digits = String(fraction)
+    return sign + String(whole) + "." + String(repeating: "0", count: decimals - digits.count) + digits
+}

@@ -1,0 +1,23 @@
+/// The plain progress line printed every few seconds when stdout is not a terminal
+/// (a log, a pipe, CI): one line each, no escape sequences.
+///
+///     knead: 1:30 of 12:00 (12%) step 3/9 petrissage · rhomboids-left, intensity 45%, cap 100%
+struct ProgressLine {
+    /// Real seconds between lines.
+    static let interval = 2.0
+
+    static func text(_ status: PlayStatus) -> String {
+        var line = "knead: \(formatClock(status.elapsed)) of \(formatClock(status.duration)) "
+            + "(\(Int((status.fraction * 100).rounded(.down)))%) \(status.stepDescription)"
+        line += ", intensity \(Int((status.requested.intensity * 100).rounded()))%"
+        line += ", cap \(Int((status.personCap * 100).rounded()))%"
+        switch status.phase {
+        case .paused: line += ", paused"
+        case .pausing: line += ", pausing"
+        case .stopping: line += ", stopping"
+        case .rampingOut: line += ", ramping out"
+        default: break
+        }
+        return line + "\n"
+    }
+}
