@@ -40,18 +40,23 @@ struct CheckCommand: ParsableCommand {
                                valueName: "chair|handheld|FILE"))
     var device: String = "chair"
 
+    @Option(help: ArgumentHelp("The person's size: 'default' or a body profile file.", valueName: "default|FILE"))
+    var body: String = "default"
+
     func validate() throws {
         if patterns.isEmpty { throw ValidationError("give at least one pattern file, e.g. knead check Patterns/desk-reset.yaml") }
     }
 
     func run() throws {
         let profile = try DeviceChoice.resolve(device)
+        let bodyProfile = try DeviceChoice.resolveBody(body)
         var exitCode = ExitCode.success
         var reports: [CheckReport] = []
         for path in patterns {
-            let result = PatternFile.load(path: path, options: PatternFileOptions(strict: strict, device: profile))
+            let result = PatternFile.load(path: path, options: PatternFileOptions(strict: strict, device: profile,
+                                                                                   body: bodyProfile))
             Console.error(result.rendered())
-            let report = CheckReport(result: result, device: profile)
+            let report = CheckReport(result: result, device: profile, body: bodyProfile)
             reports.append(report)
             exitCode = KneadExitCode.worst(exitCode, ExitCode(report.exitCode))
             if !json, report.valid {
@@ -92,7 +97,7 @@ struct CheckReport: Encodable {
     var errors: Int
     var diagnostics: [Problem]
 
-    init(result: PatternFileResult, device: DeviceProfile) {
+    init(result: PatternFileResult, device: DeviceProfile, body: BodyProfile) {
         file = result.file
         valid = !result.hasErrors && result.pattern != nil
         exitCode = result.fileProblem != nil ? 66 : valid ? 0 : 65
@@ -108,7 +113,7 @@ struct CheckReport: Encodable {
         steps = worked.count
         var seen = Set<String>()
         zones = worked.filter { $0.technique != .rest }.map(\.target.name).filter { seen.insert($0).inserted }
-        let cap = SafetyLimits.resolve(device: device, pattern: pattern.limits).effectiveMaxIntensity
+        let cap = SafetyLimits.resolve(device: device, body: body, pattern: pattern.limits).effectiveMaxIntensity
         peakIntensity = Swift.min(cap, worked.map(\.peakIntensity).max() ?? 0)
     }
 

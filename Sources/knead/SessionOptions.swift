@@ -11,6 +11,10 @@ struct SessionOptions: ParsableArguments {
                                valueName: "chair|handheld|FILE"))
     var device: String = "chair"
 
+    @Option(help: ArgumentHelp("The person's size: 'default' or a body profile file (shoulder-height, back-width).",
+                               valueName: "default|FILE"))
+    var body: String = "default"
+
     @Option(name: .customLong("max-intensity"),
             help: ArgumentHelp("Your own cap on intensity and pressure, in percent (e.g. 60 or 60%).",
                                valueName: "PCT"))
@@ -45,23 +49,38 @@ struct SessionOptions: ParsableArguments {
     func resolveDevice() throws -> DeviceProfile {
         try DeviceChoice.resolve(device)
     }
+
+    func resolveBody() throws -> BodyProfile {
+        try DeviceChoice.resolveBody(body)
+    }
 }
 
-/// `--device chair|handheld|FILE` to a profile.
+/// `--device` and `--body` values to profiles, through the profile file reader.
+///
+/// Exit codes: an unknown name is a bad command line (64); a profile file that is
+/// missing or unreadable exits 66; a profile file with errors exits 65. Diagnostics go
+/// to stderr as `FILE:LINE:COL: error: message`.
 enum DeviceChoice {
-    static func resolve(_ name: String) throws -> DeviceProfile {
-        if let builtIn = DeviceProfile.builtIn(named: name) { return builtIn }
-        let names = DeviceProfile.builtIn.map(\.name).joined(separator: ", ")
-        let looksLikeFile = name.contains("/") || name.hasSuffix(".yaml") || name.hasSuffix(".yml")
-            || name.hasSuffix(".json")
-        if looksLikeFile {
-            Console.error("knead: error: device profile files are not read by this build yet ('\(name)')\n"
-                          + "  hint: use one of the built-in devices: \(names)\n")
-            throw KneadExitCode.noInput
+    static func resolve(_ nameOrPath: String) throws -> DeviceProfile {
+        try unwrap(DeviceProfileFile.resolve(nameOrPath), nameOrPath)
+    }
+
+    static func resolveBody(_ nameOrPath: String) throws -> BodyProfile {
+        try unwrap(BodyProfileFile.resolve(nameOrPath), nameOrPath)
+    }
+
+    private static func unwrap<Profile>(_ result: ProfileFileResult<Profile>, _ nameOrPath: String) throws -> Profile {
+        Console.error(result.rendered())
+        if let profile = result.profile, !result.hasErrors { return profile }
+        if result.fileProblem != nil {
+            throw isPath(nameOrPath) ? KneadExitCode.noInput : KneadExitCode.usage
         }
-        Console.error("knead: error: unknown device '\(name)'\n  hint: built-in devices are \(names); "
-                      + "a device profile file works too (a path ending in .yaml)\n")
-        throw KneadExitCode.usage
+        throw KneadExitCode.invalidPattern
+    }
+
+    /// The profile readers' rule: a '/' or a file extension makes a path, anything else a name.
+    static func isPath(_ text: String) -> Bool {
+        text.contains("/") || [".yaml", ".yml", ".json"].contains { text.hasSuffix($0) }
     }
 }
 
@@ -72,21 +91,24 @@ struct PreparedSession {
     let pattern: Pattern
     let timeline: Timeline
     let device: DeviceProfile
+    let body: BodyProfile
     let limits: SafetyLimits
 
     /// Reads the file; prints every diagnostic (errors and warnings) on stderr; exits 66
     /// when the file cannot be read and 65 when it is invalid.
     static func load(path: String, options: SessionOptions) throws -> PreparedSession {
         let device = try options.resolveDevice()
-        let result = PatternFile.load(path: path, options: PatternFileOptions(device: device))
+        let body = try options.resolveBody()
+        let result = PatternFile.load(path: path, options: PatternFileOptions(device: device, body: body))
         Console.error(result.rendered())
         if result.fileProblem != nil { throw KneadExitCode.noInput }
         guard !result.hasErrors, let pattern = result.pattern, let timeline = result.timeline else {
             throw KneadExitCode.invalidPattern
         }
-        let limits = SafetyLimits.resolve(device: device, pattern: pattern.limits, personCap: options.personCap,
-                                          sessionCap: options.sessionCapSeconds)
-        let session = PreparedSession(path: path, pattern: pattern, timeline: timeline, device: device, limits: limits)
+        let limits = SafetyLimits.resolve(device: device, body: body, pattern: pattern.limits,
+                                          personCap: options.personCap, sessionCap: options.sessionCapSeconds)
+        let session = PreparedSession(path: path, pattern: pattern, timeline: timeline, device: device, body: body,
+                                      limits: limits)
         session.noteSessionCap()
         return session
     }

@@ -129,7 +129,9 @@ public struct PictureSummary: Sendable {
     /// The steps of a compiled timeline.
     public init(timeline: Timeline, device: DeviceProfile) {
         self.init(title: timeline.name, device: device.name, steps: timeline.steps.map {
-            Step(technique: $0.technique, zone: $0.target.name, start: $0.start, duration: $0.duration,
+            // A rest works nowhere: its target is only where the device waits.
+            Step(technique: $0.technique, zone: $0.technique == .rest ? "–" : $0.target.name,
+                 start: $0.start, duration: $0.duration,
                  peakIntensity: $0.peakIntensity)
         })
     }
