@@ -34,13 +34,13 @@ public struct RealtimeSetup: Sendable, Equatable {
 
 /// A summary of an error measured on the device side (unit given by the field).
 public struct ErrorSummary: Sendable, Equatable {
-    public var mean: Double
+    public var count: Int
     public var p50: Double
     public var p99: Double
     public var max: Double
 
-    public init(mean: Double, p50: Double, p99: Double, max: Double) {
-        self.mean = mean
+    public init(count: Int, p50: Double, p99: Double, max: Double) {
+        self.count = count
         self.p50 = p50
         self.p99 = p99
         self.max = max
@@ -50,16 +50,19 @@ public struct ErrorSummary: Sendable, Equatable {
 /// Figures only the device (or the simulator) can measure. The engine leaves this
 /// empty; the code that owns the backend fills it in after the run.
 public struct DeviceReport: Sendable, Equatable {
-    /// When the device acted against when the frame said, seconds (positive: late).
+    /// |When the device acted − when the frame said|, seconds.
     public var timingError: ErrorSummary?
-    /// Distance between where the device was and where the frame asked, back units.
+    /// Setpoints the device put in force more than one of its ticks late.
+    public var lateFrames: Int?
+    /// Distance between where the device was and where the frame asked, millimetres.
     public var positionError: ErrorSummary?
     /// Events counted on the device: "watchdog", "stop", "fault", …
     public var events: [String: Int]
 
-    public init(timingError: ErrorSummary? = nil, positionError: ErrorSummary? = nil,
-                events: [String: Int] = [:]) {
+    public init(timingError: ErrorSummary? = nil, lateFrames: Int? = nil,
+                positionError: ErrorSummary? = nil, events: [String: Int] = [:]) {
         self.timingError = timingError
+        self.lateFrames = lateFrames
         self.positionError = positionError
         self.events = events
     }
