@@ -1,0 +1,134 @@
+import Foundation
+import KneadCore
+import Testing
+@testable import KneadPatternFile
+
+@Suite("Device and body profile files")
+struct ProfileFileTests {
+    static let profiles = SourceTree.root + "/Profiles"
+
+    @Test func shippedChairIsTheBuiltIn() throws {
+        let result = DeviceProfileFile.load(path: Self.profiles + "/chair.yaml")
+        #expect(result.diagnostics == [])
+        #expect(try #require(result.profile) == DeviceProfile.chair)
+    }
+
+    @Test func shippedHandheldIsTheBuiltIn() throws {
+        let result = DeviceProfileFile.load(path: Self.profiles + "/handheld.yaml")
+        #expect(result.diagnostics == [])
+        #expect(try #require(result.profile) == DeviceProfile.handheld)
+    }
+
+    @Test func resolveNamesAndPaths() throws {
+        #expect(DeviceProfileFile.resolve("chair").profile == .chair)
+        #expect(DeviceProfileFile.resolve("handheld").profile == .handheld)
+        #expect(DeviceProfileFile.resolve(Self.profiles + "/handheld.yaml").profile == .handheld)
+        let unknown = DeviceProfileFile.resolve("chiar", searchDirectories: [Self.profiles])
+        #expect(unknown.fileProblem == .missing)
+        #expect(unknown.headlines == ["chiar: error: unknown device profile 'chiar' (did you mean 'chair'?)"])
+        let missing = DeviceProfileFile.resolve("nowhere/osr9.yaml")
+        #expect(missing.fileProblem == .missing)
+        #expect(missing.headlines == ["nowhere/osr9.yaml: error: no such file"])
+    }
+
+    @Test func resolveFindsProfilesInSearchFolders() throws {
+        let folder = NSTemporaryDirectory() + "knead-profiles-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let text = "name: tiny\nkind: handheld\nmax-rate: 100Hz\nintensity: {steps: 10, max-slew: 1/s}\n"
+        try text.write(toFile: folder + "/tiny.yaml", atomically: true, encoding: .utf8)
+        let result = DeviceProfileFile.resolve("tiny", searchDirectories: [folder])
+        #expect(result.profile == DeviceProfile(name: "tiny", summary: "", kind: .handheld,
+                                                intensity: .init(steps: 10, maxSlew: 1), maxRate: 100))
+        #expect(DeviceProfileFile.resolve("tiyn", searchDirectories: [folder]).headlines == [
+            "tiyn: error: unknown device profile 'tiyn' (did you mean 'tiny'?)",
+        ])
+    }
+
+    @Test func connectionAndDefaults() throws {
+        let text = """
+            name: osr-test
+            summary: A TCode stroker
+            kind: handheld
+            max-rate: 500Hz
+            motor-lag: 0s
+            watchdog: 1s
+            intensity: {steps: 1000, max-slew: 50%/s, max: 0.8}
+            connection:
+              protocol: tcode
+              baud: 115200
+              dtr: true
+              axes: {intensity: V0, y: L0, x: L2}
+            """
+        let result = DeviceProfileFile.parse(text: text, fileName: "osr.yaml")
+        #expect(result.diagnostics == [])
+        #expect(try #require(result.profile) == DeviceProfile(
+            name: "osr-test", summary: "A TCode stroker", kind: .handheld,
+            intensity: .init(steps: 1000, maxSlew: 0.5, max: 0.8), maxRate: 500, motorLag: 0, watchdog: 1,
+            connection: .init(protocol: "tcode", baud: 115_200, dtr: true, rts: false,
+                              axes: ["intensity": "V0", "y": "L0", "x": "L2"])))
+    }
+
+    @Test func deviceProfileErrors() {
+        let text = """
+            name: broken
+            kind: sofa
+            max-rate: 2000
+            motor-lag: 80
+            intensity: {steps: 1, max-slew: 2}
+            position: {track-width: 420mm, track-lenght: 700mm}
+            heat: {steps: 16, max-slew: 0.2/s, max-temperature: 90°C, time-constant: 30s}
+            conection: {}
+            connection: {protocol: tcode, baud: fast, axes: {intensity: V9X, y: L0, x: L0}}
+            """
+        let result = DeviceProfileFile.parse(text: text, fileName: "broken.yaml")
+        #expect(result.headlines == [
+            "broken.yaml:2:7: error: unknown kind 'sofa'",
+            "broken.yaml:3:11: error: max-rate needs a unit, e.g. 2000Hz",
+            "broken.yaml:4:12: error: motor-lag needs a unit, e.g. 80s",
+            "broken.yaml:5:20: error: steps must be at least 2 (got 1)",
+            "broken.yaml:5:33: error: max-slew needs a unit, e.g. 2/s",
+            "broken.yaml:6:1: error: missing 'max-acceleration'",
+            "broken.yaml:6:1: error: missing 'max-speed'",
+            "broken.yaml:6:1: error: missing 'steps'",
+            "broken.yaml:6:1: error: missing 'track-length'",
+            "broken.yaml:6:32: error: unknown key 'track-lenght' (did you mean 'track-length'?)",
+            "broken.yaml:7:53: error: max-temperature 90°C is more than 60°C",
+            "broken.yaml:8:1: error: unknown key 'conection' (did you mean 'connection'?)",
+            "broken.yaml:9:37: error: baud must be a whole number (got 'fast')",
+            "broken.yaml:9:43: error: axis L0 is given to more than one channel (x, y)",
+            "broken.yaml:9:61: error: 'V9X' is not a TCode axis",
+        ])
+        #expect(result.profile == nil)
+    }
+
+    @Test func deviceProfileMissingEverything() {
+        let result = DeviceProfileFile.parse(text: "summary: nothing else\n", fileName: "p.yaml")
+        #expect(result.headlines == [
+            "p.yaml:1:1: error: missing 'intensity'",
+            "p.yaml:1:1: error: missing 'kind'",
+            "p.yaml:1:1: error: missing 'max-rate'",
+            "p.yaml:1:1: error: missing 'name'",
+        ])
+        #expect(DeviceProfileFile.parse(text: "", fileName: "e.yaml").headlines == ["e.yaml:1:1: error: the file is empty"])
+    }
+
+    @Test func bodyProfiles() throws {
+        let result = BodyProfileFile.parse(text: "body: Sam\nshoulder-height: 34cm\nback-width: 420mm\n", fileName: "sam.yaml")
+        #expect(result.diagnostics == [])
+        #expect(try #require(result.profile) == BodyProfile(shoulderHeight: 340, backWidth: 420))
+        #expect(BodyProfileFile.resolve("default").profile == .default)
+
+        let bad = BodyProfileFile.parse(text: "shoulder-height: 34\nback-width: 42mm\nheight: 1.8m\n", fileName: "b.yaml")
+        #expect(bad.headlines == [
+            "b.yaml:1:18: error: shoulder-height needs a unit, e.g. 34mm",
+            "b.yaml:2:13: error: back-width 42mm is outside 200–700mm",
+            "b.yaml:3:1: error: unknown key 'height' (did you mean 'shoulder-height'?)",
+        ])
+        #expect(BodyProfileFile.resolve("/nonexistent/body.yaml").fileProblem == .missing)
+    }
+}
+
+extension ProfileFileResult {
+    var headlines: [String] { diagnostics.map { $0.headline(file: file) } }
+}
