@@ -63,7 +63,7 @@ struct RobustnessTests {
         let result = PatternFile.parse(text: nestedRepeats(6, count: 1000), fileName: "bomb.yaml")
         // Reported at the innermost repeat that goes over: the 5th (a million steps).
         #expect(result.headlines == [
-            "bomb.yaml:11:21: error: this repeat expands to 1000000 steps, more than the 100000 a pattern may have",
+            "bomb.yaml:11:21: error: this repeat expands to 1000000 steps, more than the 10000 a pattern may have",
         ])
         #expect(result.timeline == nil)
     }

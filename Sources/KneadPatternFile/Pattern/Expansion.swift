@@ -5,7 +5,8 @@ import KneadCore
 /// lines (`repeat: 1000` nested sixteen deep) cannot hand the compiler a bomb.
 /// Counted arithmetically from the structure, never by unrolling.
 enum Expansion {
-    static let maxSteps = 100_000
+    /// The compiler's own limit, checked here first so the error points at the repeat.
+    static let maxSteps = Compiler.maximumExpandedSteps
     static let maxDuration: Double = 24 * 3600
 
     /// The length of one step before travel between zones is added: what it says,
