@@ -59,3 +59,23 @@ extension ChannelValues {
                   heat: Double(wire.heat) / 65535)
     }
 }
+
+extension KWPChannel {
+    /// The channel's name in profiles and messages: intensity, x, y, pressure, heat.
+    public var name: String {
+        switch self {
+        case .intensity: return "intensity"
+        case .x: return "x"
+        case .y: return "y"
+        case .pressure: return "pressure"
+        case .heat: return "heat"
+        }
+    }
+
+    public init?(name: String) {
+        guard let channel = KWPChannel.allCases.first(where: { $0.name == name.lowercased() }) else {
+            return nil
+        }
+        self = channel
+    }
+}
