@@ -86,10 +86,10 @@ public final class VirtualClock: EngineClock {
     /// none arrived within `timeoutSeconds`.
     @discardableResult
     public func waitUntilHeld(timeoutSeconds: Double = 10) -> Bool {
-        let start = MonotonicClock().now()
-        let limit = Nanoseconds.from(seconds: timeoutSeconds)
+        let realClock = MonotonicClock()
+        let giveUp = realClock.now() &+ Nanoseconds.from(seconds: timeoutSeconds)
         while !held.load(ordering: .sequentiallyConsistent) {
-            if MonotonicClock().now() - start > limit { return false }
+            if realClock.now() > giveUp { return false }
             usleep(50)
         }
         return true

@@ -68,4 +68,11 @@ public struct EngineProgress: Sendable, Equatable {
     public var lastFrameTime: Double?
     /// Session time now on the engine's clock: what the device is playing.
     public var sessionTime: Double?
+
+    public init(isRunning: Bool, framesSent: Int, lastFrameTime: Double?, sessionTime: Double?) {
+        self.isRunning = isRunning
+        self.framesSent = framesSent
+        self.lastFrameTime = lastFrameTime
+        self.sessionTime = sessionTime
+    }
 }

@@ -96,7 +96,7 @@ struct PlaybackLoop<Source: IteratorProtocol> where Source.Element == SafeFrame 
                     return .failed(error)
                 }
                 let stopCameDuringSend = control.endDeviceCall()
-                recordSent(frame, time: pendingTime, late: sendTime > deadline ? sendTime &- deadline : 0)
+                recordSent(time: pendingTime, late: sendTime > deadline ? sendTime &- deadline : 0)
                 if stopCameDuringSend { return .stopRequested }
                 wokeWithWork = true
                 pending = source.next()
@@ -133,7 +133,7 @@ struct PlaybackLoop<Source: IteratorProtocol> where Source.Element == SafeFrame 
     }
 
     @inline(__always)
-    private mutating func recordSent(_ frame: SafeFrame, time: Double, late: UInt64) {
+    private mutating func recordSent(time: Double, late: UInt64) {
         framesSent += 1
         lateness.record(late)
         if late > period { lateFrames += 1 }

@@ -112,7 +112,8 @@ public struct RunStatistics: Sendable, Equatable {
         self.device = device
     }
 
-    /// CPU time as a percentage of one core over the run's wall time.
+    /// CPU time as a percentage of one core over the run's wall time (meaningful on a
+    /// real clock only: on a virtual clock the wall time is virtual).
     public var cpuPercent: Double {
         wallTime > 0 ? cpuTime / wallTime * 100 : 0
     }
