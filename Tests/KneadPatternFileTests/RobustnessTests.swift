@@ -77,6 +77,14 @@ struct RobustnessTests {
         ])
     }
 
+    @Test func aFileWrongEverywhereGetsAReadableReport() {
+        let text = "pattern: x\nsteps: [" + String(repeating: "r,", count: 300) + "r]\n"
+        let result = PatternFile.parse(text: text, fileName: "many.yaml")
+        #expect(result.errors.count == 201)
+        #expect(result.headlines.first == "many.yaml:2:9: error: unknown technique 'r'")
+        #expect(result.headlines.last == "many.yaml:2:409: error: too many errors: stopped listing them after 200")
+    }
+
     @Test func tooLargeIsAFileProblem() {
         let text = "pattern: x\nsteps:\n" + String(repeating: "  - rest: 5s\n", count: 90_000)
         let result = PatternFile.parse(text: text, fileName: "big.yaml")

@@ -208,7 +208,7 @@ struct PatternParser {
         var parameters = StepParameters()
         var given = Set<String>()
         var ok = true
-        let errorsBefore = reader.diagnostics.count
+        let errorsBefore = reader.errorCount
 
         if let value, !NodeReader.isNull(value) {
             switch value {
@@ -254,7 +254,7 @@ struct PatternParser {
                          hint: "for example '\(technique.rawValue): \(Self.example(technique))'")
             ok = false
         }
-        guard ok, reader.diagnostics.count == errorsBefore else { return nil }
+        guard ok, reader.errorCount == errorsBefore else { return nil }
         return .step(Step(technique: technique, parameters: parameters, location: location))
     }
 
@@ -301,9 +301,9 @@ struct PatternParser {
 
     private func reportUnknownTechnique(_ name: String, at location: SourceLocation) {
         let candidates = Technique.patternTechniques.map(\.rawValue) + ["repeat"]
-        let suggestion = Suggestions.didYouMean(name, among: candidates)
-        reader.error(location, "unknown technique '\(name)'" + suggestion,
-                     hint: suggestion.isEmpty ? "techniques: " + Self.techniqueList : nil)
+        let suggestion = { Suggestions.didYouMean(name, among: candidates) }
+        reader.error(location, "unknown technique '\(name)'" + suggestion(),
+                     hint: suggestion().isEmpty ? "techniques: " + Self.techniqueList : nil)
     }
 
     // MARK: - Names and examples

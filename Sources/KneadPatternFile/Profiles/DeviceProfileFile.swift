@@ -66,7 +66,7 @@ public enum DeviceProfileFile {
         let position = fields["position"].flatMap { self.position($0, reader) }
         let heat = fields["heat"].flatMap { self.heat($0, reader) }
         let maxRate = reader.value(fields["max-rate"]) { Values.positive(.rate, $0, key: $1, maximum: 10_000) }
-        let errors = reader.diagnostics.count
+        let errors = reader.errorCount
         var profile = DeviceProfile(name: "", summary: summary, kind: .chair, intensity: .init(steps: 2, maxSlew: 1),
                                     maxRate: 1)
         if let entry = fields["motor-lag"], let lag = reader.value(entry, { text, key in
@@ -83,7 +83,7 @@ public enum DeviceProfileFile {
         }) { profile.watchdog = period }
         let connection = fields["connection"].flatMap { self.connection($0, reader) }
 
-        guard let name, let kind, let intensity, let maxRate, reader.diagnostics.count == errors else { return nil }
+        guard let name, let kind, let intensity, let maxRate, reader.errorCount == errors else { return nil }
         profile.name = name
         profile.kind = kind
         profile.intensity = intensity
@@ -148,7 +148,7 @@ public enum DeviceProfileFile {
                                          known: connectionKeys, required: ["protocol"], owner: entry.keyLocation) else {
             return nil
         }
-        let errors = reader.diagnostics.count
+        let errors = reader.errorCount
         let proto = reader.choice(fields["protocol"], among: protocols)
         var connection = DeviceProfile.Connection(protocol: proto ?? "")
         if let baud = reader.value(fields["baud"], { Values.wholeNumber($0, key: $1, range: 300...12_000_000) }) {
@@ -159,7 +159,7 @@ public enum DeviceProfileFile {
         if let axesEntry = fields["axes"], let axes = self.axes(axesEntry, protocol: proto, reader) {
             connection.axes = axes
         }
-        return proto != nil && reader.diagnostics.count == errors ? connection : nil
+        return proto != nil && reader.errorCount == errors ? connection : nil
     }
 
     private static func axes(_ entry: Entry, protocol proto: String?, _ reader: NodeReader) -> [String: String]? {

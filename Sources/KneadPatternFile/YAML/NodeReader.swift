@@ -18,19 +18,31 @@ final class NodeReader {
     /// alias expansion check, not a limit anyone should meet.
     static let visitBudget = 500_000
 
+    /// After this many errors the rest are counted but not listed: a file that is
+    /// wrong everywhere (a list of a million misspelt steps) gets a readable report.
+    static let errorLimit = 200
+
     private(set) var diagnostics: [Diagnostic] = []
+    /// Every error found, listed or not.
+    private(set) var errorCount = 0
     private var visited = 0
     private(set) var budgetExceeded = false
 
-    func error(_ location: SourceLocation, _ message: String, hint: String? = nil) {
-        diagnostics.append(.error(at: location, message, hint: hint))
+    /// Message and hint are built only for errors that are listed.
+    func error(_ location: SourceLocation, _ message: @autoclosure () -> String,
+               hint: @autoclosure () -> String? = nil) {
+        errorCount += 1
+        if errorCount <= Self.errorLimit {
+            diagnostics.append(.error(at: location, message(), hint: hint()))
+        } else if errorCount == Self.errorLimit + 1 {
+            diagnostics.append(.error(at: location, "too many errors: stopped listing them after \(Self.errorLimit)",
+                                      hint: "fix the ones above first"))
+        }
     }
 
-    func error(_ node: Node, _ message: String, hint: String? = nil) {
-        error(YAMLDocument.location(node.mark), message, hint: hint)
+    func error(_ node: Node, _ message: @autoclosure () -> String, hint: @autoclosure () -> String? = nil) {
+        error(YAMLDocument.location(node.mark), message(), hint: hint())
     }
-
-    func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
     /// Counts a visit; false (with one error) once the budget is spent.
     func visit(_ node: Node) -> Bool {
@@ -38,7 +50,9 @@ final class NodeReader {
         guard visited <= Self.visitBudget else {
             if !budgetExceeded {
                 budgetExceeded = true
-                error(node, "the file has more than \(Self.visitBudget) YAML nodes; stopped reading here")
+                errorCount += 1  // listed even past the error limit: it explains why reading stopped
+                diagnostics.append(.error(at: YAMLDocument.location(node.mark),
+                                          "the file has more than \(Self.visitBudget) YAML nodes; stopped reading here"))
             }
             return false
         }
