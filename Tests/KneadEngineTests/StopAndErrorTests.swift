@@ -112,6 +112,18 @@ struct StopAndErrorTests {
         #expect(backend.events == [.send(at: testEpoch, frameTime: 0), .stop(at: testEpoch)])
     }
 
+    @Test("a heartbeat error while the device plays out its lead ends the run with the error")
+    func heartbeatError() {
+        let clock = VirtualClock(startingAt: testEpoch)
+        let backend = RecordingBackend(clock: clock, mode: .lead(0.15))
+        backend.failHeartbeat = .protocolError("bad CRC in ACK")
+        let result = Engine(backend: backend, clock: clock).run(FramesAt([0]))
+        #expect(result.endReason == .deviceError(.protocolError("bad CRC in ACK")))
+        let heartbeatDue = testEpoch + nanoseconds(0.25 / 3)
+        #expect(backend.events == [.send(at: testEpoch, frameTime: 0), .flush(at: testEpoch),
+                                   .stop(at: heartbeatDue)])
+    }
+
     @Test("a failing stop is reported, whoever called it")
     func stopError() {
         let clock = VirtualClock(startingAt: testEpoch)

@@ -53,6 +53,7 @@ final class RecordingBackend: SessionTimedBackend, @unchecked Sendable {
     /// Thrown by the send of this frame index (0-based).
     var failSend: (index: Int, error: BackendError)?
     var failFlush: BackendError?
+    var failHeartbeat: BackendError?
     var failStop: BackendError?
     /// Runs inside the send of this frame index, before it returns.
     var duringSend: (index: Int, action: () -> Void)?
@@ -96,6 +97,7 @@ final class RecordingBackend: SessionTimedBackend, @unchecked Sendable {
     }
 
     func heartbeat() throws(BackendError) {
+        if let failHeartbeat { throw failHeartbeat }
         log.withLock { $0.append(.heartbeat(at: clock.now())) }
     }
 
