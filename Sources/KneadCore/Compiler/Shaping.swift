@@ -42,7 +42,7 @@ func sinCosTurns(_ turns: Double) -> (sin: Double, cos: Double) {
 /// each whole turn, with zero slope at both ends.
 @inline(__always)
 func pulse(_ turns: Double) -> Double {
-    (1 - cosTurns(turns * 0.5)) * 0.5
+    (1 - cosTurns(turns)) * 0.5
 }
 
 /// Taylor series to a¹⁵ for |a| ≤ π/4 (truncation error < 5e-17).

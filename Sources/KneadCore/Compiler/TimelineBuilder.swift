@@ -72,10 +72,13 @@ struct TimelineBuilder {
 
         let stepNumber = Int32(step.index)
         var start: Double?
+        // Summed, not end − start: a one-piece step lasts exactly its piece's duration.
+        var length = 0.0
         for piece in pieces {
             let begin = segmentPosition(piece.motion, at: 0)
-            travel(to: begin, target: piece.target)
-            if start == nil { start = time }
+            let moving = travel(to: begin, target: piece.target)
+            if start == nil { start = time } else { length += moving }
+            length += piece.duration
             append(Segment(start: time, duration: piece.duration, technique: piece.technique, target: piece.target,
                            step: stepNumber, heat: heat, motion: piece.motion))
             position = segmentPosition(piece.motion, at: piece.duration)
@@ -83,7 +86,7 @@ struct TimelineBuilder {
         let stepStart = start ?? time
         steps.append(Timeline.StepInfo(
             index: step.index, technique: step.technique, target: target, start: stepStart,
-            duration: time - stepStart, peakIntensity: peakIntensity,
+            duration: length, peakIntensity: peakIntensity,
             peakPressure: step.technique == .rest ? 0 : step.pressure, location: step.location))
     }
 
@@ -104,13 +107,16 @@ struct TimelineBuilder {
         return Timeline(name: name, duration: time, steps: steps, segments: segments, scripts: scripts)
     }
 
-    private mutating func travel(to destination: BackPoint, target: Target) {
-        guard position.distance(to: destination) > Self.samePlace else { return }
+    /// Moves the head to `destination` if it is elsewhere; returns how long that takes.
+    @discardableResult
+    private mutating func travel(to destination: BackPoint, target: Target) -> Double {
+        guard position.distance(to: destination) > Self.samePlace else { return 0 }
         let plan = TravelPlan(from: position, to: destination,
                               duration: limits.travelTime(from: position, to: destination))
         append(Segment(start: time, duration: plan.duration, technique: .travel, target: target, step: -1,
                        heat: heat, motion: .travel(plan)))
         position = destination
+        return plan.duration
     }
 
     private mutating func append(_ segment: Segment) {
