@@ -1,5 +1,5 @@
 /// What a device announces about itself and how big its buffers are.
-public struct KWPDeviceConfiguration {
+public struct KWPDeviceConfiguration: Sendable, Equatable {
     public var parameters: KWPDeviceParameters
     /// The channels the device has (each at most once); FRAMES may use only these.
     public var channels: [KWPChannelInfo]

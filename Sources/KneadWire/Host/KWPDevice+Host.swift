@@ -1,0 +1,32 @@
+// Conveniences for running the device side on a host (the simulator, tests): arrays in
+// and out. Firmware uses the buffer-based calls in DeviceSide/KWPDevice.swift.
+
+extension KWPDevice {
+    /// Feeds bytes from the host (any collection: an array, a slice).
+    public func receive<C: Collection>(_ bytes: C, now: UInt64) where C.Element == UInt8 {
+        for byte in bytes { receive(byte, now: now) }
+    }
+
+    /// Takes every byte waiting to be sent to the host.
+    public func takeOutput() -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, count in
+            count = readOutput(into: UnsafeMutableRawBufferPointer(buffer))
+        }
+    }
+}
+
+extension KWPDeviceConfiguration {
+    /// A configuration from text fields (model and firmware as strings).
+    public init(parameters: KWPDeviceParameters = KWPDeviceParameters(), channels: [KWPChannelInfo],
+                model: String, firmware: String, rest: KWPChannelValues = .zero, outputCapacity: Int = 1024) {
+        self.init(parameters: parameters, channels: channels, model: Array(model.utf8),
+                  firmware: Array(firmware.utf8), rest: rest, outputCapacity: outputCapacity)
+    }
+
+    /// What this device answers in IDENTIFY, as the host decodes it.
+    public var identity: KWPIdentity {
+        KWPIdentity(parameters: parameters, channels: Array(channels.prefix(Int(KWPChannel.count))),
+                    model: String(decoding: model.prefix(kwpMaxIdentityTextLength), as: UTF8.self),
+                    firmware: String(decoding: firmware.prefix(kwpMaxIdentityTextLength), as: UTF8.self))
+    }
+}
