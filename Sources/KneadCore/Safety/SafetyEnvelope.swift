@@ -13,6 +13,8 @@ import Synchronization
 public final class SafetyEnvelope: @unchecked Sendable {
     /// Where the stream stands, as of the last admitted frame.
     public enum Phase: UInt8, Sendable, CaseIterable {
+        /// No frame admitted yet.
+        case idle
         /// Frames pass, within every rule (this includes the soft start).
         case playing
         /// A pause was asked for: intensity and pressure ramp to zero.
@@ -37,7 +39,7 @@ public final class SafetyEnvelope: @unchecked Sendable {
     private let personCapBits: Atomic<UInt64>
     private let pauseRequest = Atomic<Bool>(false)
     private let stopRequest = Atomic<Bool>(false)
-    private let publishedPhase = Atomic<UInt8>(Phase.playing.rawValue)
+    private let publishedPhase = Atomic<UInt8>(Phase.idle.rawValue)
     private let sessionCapHit = Atomic<Bool>(false)
 
     // Stream state: the admitting thread only.
@@ -68,16 +70,18 @@ public final class SafetyEnvelope: @unchecked Sendable {
     /// Makes one frame safe given everything that came before it.
     ///
     /// The first frame starts from zero: its intensity, pressure and heat are 0 and its
-    /// position is taken as it is (clamped to the back). Times that are not finite or go
-    /// backwards are taken as the previous frame's time (no time passes, nothing moves).
+    /// position is taken as it is (clamped to the back). Times that are not finite, lie
+    /// beyond ±`latestTime` or go backwards are taken as the previous frame's time (no
+    /// time passes, nothing moves).
     public func admit(_ input: Frame) -> SafeFrame {
         let time: Double
         let dt: Double
+        let usableTime = abs(input.time) <= Self.latestTime
         if started {
-            time = input.time.isFinite && input.time > last.time ? input.time : last.time
+            time = usableTime && input.time > last.time ? input.time : last.time
             dt = time - last.time
         } else {
-            time = input.time.isFinite ? input.time : 0
+            time = usableTime ? input.time : 0
             dt = 0
             begin(at: time, position: Self.position(of: input, otherwise: .restPosition))
         }
@@ -160,6 +164,10 @@ public final class SafetyEnvelope: @unchecked Sendable {
         publishPhase(pauseAsked: pauseAsked)
         return SafeFrame(output)
     }
+
+    /// Frame times beyond this (±31 years, in seconds) are garbage. The bound keeps every
+    /// time small enough that adding a 0.5 ms period to it still moves it forward.
+    public static let latestTime: Double = 1e9
 
     /// The stream has no more frames: from the next frame on, everything ramps to zero
     /// (at the slew limits, within `endRamp`) with the position held. `SafeFrames` calls
@@ -310,12 +318,16 @@ public final class SafetyEnvelope: @unchecked Sendable {
 
     public var isStopRequested: Bool { stopRequest.load(ordering: .acquiring) }
 
-    /// A stop was asked for and the last admitted frame is all zero.
-    public var isStopped: Bool { phase == .stopped }
+    /// A stop was asked for and the last admitted frame is all zero (or none was admitted:
+    /// a stream stopped before it began never moved anything).
+    public var isStopped: Bool {
+        let phase = phase
+        return phase == .stopped || (phase == .idle && isStopRequested)
+    }
 
     /// The session cap ended (or is ending) the session.
     public var reachedSessionCap: Bool { sessionCapHit.load(ordering: .acquiring) }
 
     /// Where the stream stands, as of the last admitted frame.
-    public var phase: Phase { Phase(rawValue: publishedPhase.load(ordering: .acquiring)) ?? .playing }
+    public var phase: Phase { Phase(rawValue: publishedPhase.load(ordering: .acquiring)) ?? .idle }
 }
