@@ -1,0 +1,273 @@
+import Testing
+@testable import KneadWire
+
+func decodeAll(_ bytes: [UInt8]) -> [KWPMessage] {
+    var decoder = KWPStreamDecoder()
+    return decoder.push(bytes).compactMap { try? $0.get() }
+}
+
+/// A host session driven by hand against a scripted device whose clock is host time in µs
+/// plus 1 000 000 (replies take 1 ms, symmetric).
+struct ScriptedHost {
+    var session = KWPHostSession()
+    var now = 0.0
+    let identity: KWPIdentity
+
+    init(identity: KWPIdentity = TestDevices.handheld.identity, configuration: KWPHostConfiguration = KWPHostConfiguration()) {
+        self.identity = identity
+        session = KWPHostSession(configuration: configuration)
+    }
+
+    static func deviceTicks(_ hostTime: Double) -> UInt64 { UInt64((1_000_000 + hostTime * 1e6).rounded()) }
+
+    mutating func takeMessages() -> [KWPMessage] { decodeAll(session.takeOutput()) }
+
+    mutating func deliver(_ message: KWPMessage) {
+        session.receive(message.encodedFrame(), now: now)
+    }
+
+    mutating func advance(_ seconds: Double) {
+        now += seconds
+        session.poll(now: now)
+    }
+
+    /// Start, identify, answer the clock requests: ready.
+    mutating func openToReady() {
+        session.start(now: now)
+        #expect(takeMessages() == [.hello(tag: 1)])
+        now += 0.002
+        deliver(.identify(tag: 1, identity))
+        while session.state == .synchronizing {
+            let requests = takeMessages().compactMap { message -> UInt8? in
+                if case let .clockRequest(tag) = message { return tag }
+                return nil
+            }
+            guard let tag = requests.last else {
+                advance(0.001)
+                continue
+            }
+            now += 0.002
+            deliver(.clock(tag: tag, deviceTime: Self.deviceTicks(now - 0.001)))
+            session.poll(now: now)
+        }
+        #expect(session.state == .ready)
+        #expect(session.takeEvents() == [.identified(identity), .ready])
+    }
+}
+
+@Suite struct KWPHostSessionTests {
+    @Test func startSendsADelimiterThenHello() {
+        var session = KWPHostSession()
+        session.start(now: 0)
+        #expect(session.takeOutput() == [0x00] + KWPMessage.hello(tag: 1).encodedFrame())
+        #expect(session.state == .identifying)
+    }
+
+    @Test func handshakeIdentifiesThenSynchronisesTheClock() {
+        var host = ScriptedHost()
+        host.openToReady()
+        #expect(host.session.identity == TestDevices.handheld.identity)
+        #expect(host.session.statistics.clockSamples == 6)
+        let ticks = host.session.deviceTicks(atHostTime: 1.0)!
+        #expect(abs(ticks - 2_000_000) < 0.5, "device clock estimated from the round trips: \(ticks)")
+    }
+
+    @Test func aSilentDeviceFailsIdentifyAfterTwoSecondsWithRetries() {
+        var session = KWPHostSession()
+        session.start(now: 0)
+        var hellos = decodeAll(session.takeOutput()).count
+        var now = 0.0
+        while now < 2.5 {
+            now += 0.01
+            session.poll(now: now)
+            hellos += decodeAll(session.takeOutput()).filter { $0.type == .hello }.count
+        }
+        #expect(hellos == 10, "HELLO at 0, 0.2, … 1.8 s")
+        #expect(session.state == .failed(.identifyTimedOut(seconds: 2)))
+        #expect(session.takeEvents() == [.failed(.identifyTimedOut(seconds: 2))])
+        #expect(KWPHostError.identifyTimedOut(seconds: 2).description.contains("did not answer identify"))
+    }
+
+    @Test func anotherProtocolVersionIsReportedAsSuch() {
+        var session = KWPHostSession()
+        session.start(now: 0)
+        session.receive(rawFrame(type: 0x81, seq: 1, payload: [], version: 2), now: 0.01)
+        #expect(session.state == .failed(.unsupportedVersion(2)))
+    }
+
+    @Test func setpointsAreBatchedAndStampedInDeviceTime() {
+        var host = ScriptedHost(identity: TestDevices.chair.identity)
+        host.openToReady()
+        let start = host.now
+        // 100 Hz, handed over 150 ms ahead as the engine does in lead mode.
+        for index in 0..<5 {
+            host.session.enqueue(KWPChannelValues(intensity: UInt16(index), x: 0x8000, y: 0x4000),
+                                 at: start + 0.150 + Double(index) * 0.01)
+        }
+        host.advance(0.029)
+        #expect(host.takeMessages().allSatisfy { $0.type != .frames }, "not due within 120 ms yet")
+        host.advance(0.001)
+        let sent = host.takeMessages().filter { $0.type == .frames }
+        guard case let .frames(sequence, frames) = sent.first else {
+            Issue.record("expected FRAMES, got \(sent)")
+            return
+        }
+        #expect(sequence == 0)
+        #expect(frames.channelMask == 0x1F)
+        #expect(frames.setpoints.map(\.values.intensity) == [0, 1, 2, 3, 4])
+        let expected = (0..<5).map { UInt32(ScriptedHost.deviceTicks(start + 0.150 + Double($0) * 0.01)) }
+        for (setpoint, time) in zip(frames.setpoints, expected) {
+            #expect(abs(Int64(setpoint.time) - Int64(time)) <= 1)
+        }
+        #expect(host.session.statistics.shortLeadSetpoints == 0)
+    }
+
+    @Test func stopGoesOutAheadOfEverythingNotYetTaken() {
+        var host = ScriptedHost()
+        host.openToReady()
+        for index in 0..<20 {
+            host.session.enqueue(KWPChannelValues(intensity: 1000), at: host.now + 0.05 + Double(index) * 0.01)
+        }
+        host.advance(0.001)
+        // Two FRAMES (the 8 slots the handheld has) and a HEARTBEAT asking for more room
+        // are in the output, not yet taken by the transport.
+        host.session.stop(now: host.now)
+        let messages = host.takeMessages()
+        #expect(messages == [.stop(tag: 9, nextSequence: 2), .heartbeat(tag: 8)])
+        #expect(messages.allSatisfy { $0.type != .frames })
+        #expect(host.session.state == .stopping)
+        #expect(host.session.unacknowledgedSetpoints == 0)
+    }
+
+    @Test func stopIsRepeatedUntilConfirmed() {
+        var host = ScriptedHost()
+        host.openToReady()
+        host.session.stop(now: host.now)
+        _ = host.takeMessages()
+        host.advance(0.049)
+        #expect(host.takeMessages().allSatisfy { $0.type != .stop })
+        host.advance(0.001)
+        #expect(host.takeMessages() == [.stop(tag: 8, nextSequence: 0)])
+        host.deliver(.stopped(tag: 8, free: 8))
+        #expect(host.session.state == .ready)
+        #expect(host.session.takeEvents() == [.stopConfirmed])
+        host.advance(0.2)
+        #expect(host.takeMessages().allSatisfy { $0.type != .stop })
+    }
+
+    @Test func aNakMakesTheHostResendFromTheExpectedSequenceOnce() {
+        var host = ScriptedHost()
+        host.openToReady()
+        for index in 0..<8 {
+            host.session.enqueue(KWPChannelValues(intensity: UInt16(index)), at: host.now + 0.05 + Double(index) * 0.001)
+        }
+        host.advance(0.001)
+        #expect(host.takeMessages().filter { $0.type == .frames }.count == 2, "8 setpoints in batches of 4")
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap))
+        let resent = host.takeMessages().compactMap { message -> UInt8? in
+            if case let .frames(sequence, _) = message { return sequence }
+            return nil
+        }
+        #expect(resent == [0, 1])
+        // The same NAK again (the second packet also arrived out of order) is ignored.
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap))
+        #expect(host.takeMessages().isEmpty)
+        host.deliver(.ack(nextSequence: 2, free: 0))
+        #expect(host.session.unacknowledgedSetpoints == 0)
+        #expect(host.session.statistics.retransmittedPackets == 2)
+    }
+
+    @Test func unacknowledgedPacketsAreResentAfterTheTimeoutWithBackoff() {
+        var host = ScriptedHost()
+        host.openToReady()
+        host.session.enqueue(KWPChannelValues(intensity: 1), at: host.now + 0.1)
+        host.advance(0.001)
+        let sentAt = host.now
+        #expect(host.takeMessages().filter { $0.type == .frames }.count == 1)
+        var resends: [Double] = []
+        while host.now < sentAt + 0.4 {
+            host.advance(0.001)
+            if host.takeMessages().contains(where: { $0.type == .frames }) { resends.append(host.now - sentAt) }
+        }
+        // Initial timeout 50 ms, doubling: resent at 50, 150 (50 + 100), 350 (150 + 200) ms.
+        #expect(resends.count == 3)
+        for (got, want) in zip(resends, [0.050, 0.150, 0.350]) { #expect(abs(got - want) < 0.0015) }
+    }
+
+    @Test func neverMoreSetpointsInFlightThanTheDeviceHasRoomFor() {
+        var host = ScriptedHost()
+        host.openToReady()
+        for index in 0..<12 {
+            host.session.enqueue(KWPChannelValues(intensity: UInt16(index)), at: host.now + 0.05 + Double(index) * 0.001)
+        }
+        host.advance(0.001)
+        let first = host.takeMessages()
+        let sent = first.reduce(0) { count, message in
+            if case let .frames(_, frames) = message { return count + frames.setpoints.count }
+            return count
+        }
+        #expect(sent == 8, "the handheld has 8 slots")
+        #expect(first.contains(.heartbeat(tag: 8)), "asks for free space at once")
+        host.advance(0.02)
+        #expect(host.takeMessages() == [.heartbeat(tag: 9)], "and again every 20 ms while blocked")
+        host.deliver(.ack(nextSequence: 2, free: 4))
+        host.advance(0.001)
+        let rest = host.takeMessages().filter { $0.type == .frames }
+        guard case let .frames(sequence, frames) = rest.first else {
+            Issue.record("expected FRAMES, got \(rest)")
+            return
+        }
+        #expect(sequence == 2)
+        #expect(frames.setpoints.map(\.values.intensity) == [8, 9, 10, 11])
+    }
+
+    @Test func aHeartbeatGoesOutAQuarterWatchdogAfterTheLastPacket() {
+        var host = ScriptedHost()
+        host.openToReady()
+        _ = host.takeMessages()
+        var heartbeats: [Double] = []
+        for _ in 0..<2000 {
+            host.advance(0.0001)
+            if host.takeMessages().contains(where: { $0.type == .heartbeat }) { heartbeats.append(host.now) }
+        }
+        #expect(heartbeats.count == 3)
+        #expect(abs(heartbeats[1] - heartbeats[0] - 0.0625) < 0.00015)
+        #expect(abs(heartbeats[2] - heartbeats[1] - 0.0625) < 0.00015)
+    }
+
+    @Test func aSilentDeviceEndsTheSessionAndAStopIsSent() {
+        var host = ScriptedHost()
+        host.openToReady()
+        host.advance(0.995)
+        _ = host.takeMessages()
+        #expect(host.session.state == .ready)
+        host.advance(0.006)
+        #expect(host.session.state == .failed(.deviceSilent(seconds: 1)))
+        #expect(host.takeMessages().first?.type == .stop)
+    }
+
+    @Test func aHaltingFaultEndsTheSessionWithTheReason() {
+        var host = ScriptedHost()
+        host.openToReady()
+        let fault = KWPFault(deviceTime: 5, code: .overTemperature, detail: 452)
+        host.deliver(.fault(counter: 0, fault))
+        #expect(host.session.takeEvents() == [.fault(fault), .failed(.deviceHalted(fault))])
+        #expect(KWPHostError.deviceHalted(fault).description == "the device halted itself: over temperature (detail 452)")
+    }
+
+    @Test func aRestartedDeviceIsNoticed() {
+        var host = ScriptedHost()
+        host.openToReady()
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .notAccepting))
+        #expect(host.session.state == .failed(.notAccepting))
+    }
+
+    @Test func setpointsHandedOverLateAreCountedAndStillSent() {
+        var host = ScriptedHost()
+        host.openToReady()
+        host.session.enqueue(KWPChannelValues(intensity: 1), at: host.now + 0.03)
+        host.advance(0.001)
+        #expect(host.takeMessages().filter { $0.type == .frames }.count == 1)
+        #expect(host.session.statistics.shortLeadSetpoints == 1)
+    }
+}
