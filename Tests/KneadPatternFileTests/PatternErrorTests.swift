@@ -35,6 +35,11 @@ struct PatternErrorTests {
         expectErrors("nul-byte.yaml", ["nul-byte.yaml:1:14: error: not a text file: control character U+0000 (binary data?)"])
     }
 
+    @Test func controlCharacterInText() {
+        let result = PatternFile.parse(text: "pattern: a\u{7}b\nsteps: [rest]\n", fileName: "bell.yaml")
+        #expect(result.headlines == ["bell.yaml:1:11: error: not a text file: control character U+0007 (binary data?)"])
+    }
+
     @Test func invalidUTF8InTheMiddle() {
         let data = Data("pattern: x\nsteps: ".utf8) + Data([0xE9]) + Data("\n".utf8)
         let result = PatternFile.parse(data: data, fileName: "latin1.yaml")

@@ -25,15 +25,21 @@ enum SourceText {
                                    "not UTF-8 text (byte 0x\(hex(byte)) cannot start a character); is this a pattern file?"))
         }
 
+        if let problem = unprintable(in: text) { return .failure(problem) }
+        return .success(text)
+    }
+
+    /// The first character YAML does not allow in a stream (binary data), if any.
+    static func unprintable(in text: String) -> Diagnostic? {
         var line = 1, column = 1
         for scalar in text.unicodeScalars {
             if !isYAMLPrintable(scalar) {
-                return .failure(.error(at: SourceLocation(line: line, column: column),
-                                       "not a text file: control character U+\(hex(scalar.value, width: 4)) (binary data?)"))
+                return .error(at: SourceLocation(line: line, column: column),
+                              "not a text file: control character U+\(hex(scalar.value, width: 4)) (binary data?)")
             }
             if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
         }
-        return .success(text)
+        return nil
     }
 
     /// Where the text ends: the position of the character that would follow it.

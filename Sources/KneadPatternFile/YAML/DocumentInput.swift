@@ -26,6 +26,7 @@ enum DocumentInput {
 
     static func root(text: String, emptyHint: String) -> Outcome {
         guard text.utf8.count <= FileInput.textFileLimit else { return .fileProblem(.tooLarge(limit: FileInput.textFileLimit)) }
+        if let problem = SourceText.unprintable(in: text) { return .invalid(problem) }
         switch YAMLDocument.compose(text) {
         case let .failure(diagnostic): return .invalid(diagnostic)
         case .success(nil): return .invalid(withHint(.error(at: SourceLocation(line: 1, column: 1), emptyMessage), emptyHint))
