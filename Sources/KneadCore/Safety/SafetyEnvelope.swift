@@ -146,6 +146,10 @@ public final class SafetyEnvelope: @unchecked Sendable {
             }
         }
 
+        // A firm run begins here: the point is where it begins (the load carried over
+        // belongs to this point, being within the radius of the last one).
+        if pressure >= firmPressureThreshold && last.pressure < firmPressureThreshold { firmAnchor = position }
+
         let intensity = Slew.toward(last.intensity, targetIntensity,
                                     maxStep: Slew.allowance(winding ? rules.intensityEndRate : rules.intensitySlew, dt))
         let heat = Slew.toward(last.heat, targetHeat,
@@ -207,7 +211,8 @@ public final class SafetyEnvelope: @unchecked Sendable {
 
     /// The firm-hold bookkeeping, at the position this frame goes to. A point "changes"
     /// when the position moves more than `firmHoldRadius` from where the firm pressure
-    /// began; that resets the load and lifts the cap.
+    /// began (or, between runs, from where the last one began); that resets the load
+    /// and lifts the cap.
     private func trackFirmHold(at position: BackPoint, dt: Double) {
         let moved = position.distance(to: firmAnchor) > rules.firmHoldRadius
         if last.pressure >= firmPressureThreshold {
@@ -226,9 +231,6 @@ public final class SafetyEnvelope: @unchecked Sendable {
                 firmAnchor = position
                 firmLoad = 0
                 firmCapped = false
-            } else if !firmCapped {
-                // A new hold begins where the pressure becomes firm, not where an earlier one was.
-                firmAnchor = position
             }
         }
     }
