@@ -16,18 +16,13 @@ func smoothstep(_ u: Double) -> Double {
 
 /// sin(2π·turns) and cos(2π·turns), computed from turns so that range reduction is
 /// exact: whole and quarter turns give exactly 0 and ±1 (libm's sin(π) is 1.2e-16).
-/// Accurate to about 1e-16 for |turns| < 2⁵⁰.
+/// Within about 2e-16 of the true value for |turns| < 2⁵⁰ (beyond, a double holds no
+/// fraction of a turn: the angle is 0).
 @inline(__always)
 func sinCosTurns(_ turns: Double) -> (sin: Double, cos: Double) {
-    guard turns.isFinite else { return (0, 1) }
-    // Nearest quarter turn q and the rest r in [-1/8, 1/8]: both exact in binary.
-    let quarters = (turns * 4).rounded()
-    let r = (turns * 4 - quarters) * 0.25
-    let a = r * (2 * Double.pi)
-    let s = sinPolynomial(a), c = cosPolynomial(a)
-    // q mod 4 without overflow for huge values (turns is bounded by the caller anyway).
-    let q = Int((quarters - 4 * (quarters * 0.25).rounded(.down)))
-    switch q & 3 {
+    let (quadrant, a) = reduceTurns(turns)
+    let s = sinKernel(a), c = cosKernel(a)
+    switch quadrant {
     case 0: return (s, c)
     case 1: return (c, -s)
     case 2: return (-s, -c)
@@ -35,8 +30,27 @@ func sinCosTurns(_ turns: Double) -> (sin: Double, cos: Double) {
     }
 }
 
-@inline(__always) func sinTurns(_ turns: Double) -> Double { sinCosTurns(turns).sin }
-@inline(__always) func cosTurns(_ turns: Double) -> Double { sinCosTurns(turns).cos }
+@inline(__always)
+func sinTurns(_ turns: Double) -> Double {
+    let (quadrant, a) = reduceTurns(turns)
+    switch quadrant {
+    case 0: return sinKernel(a)
+    case 1: return cosKernel(a)
+    case 2: return -sinKernel(a)
+    default: return -cosKernel(a)
+    }
+}
+
+@inline(__always)
+func cosTurns(_ turns: Double) -> Double {
+    let (quadrant, a) = reduceTurns(turns)
+    switch quadrant {
+    case 0: return cosKernel(a)
+    case 1: return -sinKernel(a)
+    case 2: return -cosKernel(a)
+    default: return sinKernel(a)
+    }
+}
 
 /// sin²(π·turns) = (1 − cos 2π·turns)/2: a pulse from 0 up to 1 and back to 0 over
 /// each whole turn, with zero slope at both ends.
@@ -45,33 +59,43 @@ func pulse(_ turns: Double) -> Double {
     (1 - cosTurns(turns)) * 0.5
 }
 
-/// Taylor series to a¹⁵ for |a| ≤ π/4 (truncation error < 5e-17).
+/// The nearest quarter turn (mod 4) and the rest as an angle in [−π/4, π/4]. Both
+/// steps are exact in binary floating point; only the final ×2π rounds.
 @inline(__always)
-private func sinPolynomial(_ a: Double) -> Double {
-    let a2 = a * a
-    var p = -1.0 / 1_307_674_368_000          // −1/15!
-    p = p * a2 + 1.0 / 6_227_020_800          //  1/13!
-    p = p * a2 - 1.0 / 39_916_800             // −1/11!
-    p = p * a2 + 1.0 / 362_880                //  1/9!
-    p = p * a2 - 1.0 / 5_040                  // −1/7!
-    p = p * a2 + 1.0 / 120                    //  1/5!
-    p = p * a2 - 1.0 / 6                      // −1/3!
-    return a + a * a2 * p
+private func reduceTurns(_ turns: Double) -> (quadrant: Int, angle: Double) {
+    guard abs(turns) < 0x1p50 else { return (0, 0) }
+    let quarters = roundedToNearest(turns * 4)
+    let angle = (turns * 4 - quarters) * (0.5 * Double.pi)
+    return (Int(quarters) & 3, angle)
 }
 
-/// Taylor series to a¹⁶ for |a| ≤ π/4 (truncation error < 3e-18).
+/// Round to nearest (ties to even) for |x| < 2⁵¹, in plain arithmetic: adding 1.5·2⁵²
+/// pushes the fraction out of the significand. Inlined, where libm's round() is a call.
 @inline(__always)
-private func cosPolynomial(_ a: Double) -> Double {
-    let a2 = a * a
-    var p = 1.0 / 20_922_789_888_000          //  1/16!
-    p = p * a2 - 1.0 / 87_178_291_200         // −1/14!
-    p = p * a2 + 1.0 / 479_001_600            //  1/12!
-    p = p * a2 - 1.0 / 3_628_800              // −1/10!
-    p = p * a2 + 1.0 / 40_320                 //  1/8!
-    p = p * a2 - 1.0 / 720                    // −1/6!
-    p = p * a2 + 1.0 / 24                     //  1/4!
-    p = p * a2 - 0.5                          // −1/2!
-    return 1 + a2 * p
+func roundedToNearest(_ x: Double) -> Double {
+    let magic = 0x1.8p52
+    return (x + magic) - magic
+}
+
+// Minimax polynomials for |a| ≤ π/4 (Cephes sin.c; relative error < 1.2e-16),
+// evaluated with Estrin's scheme so the multiplications overlap.
+
+@inline(__always)
+private func sinKernel(_ a: Double) -> Double {
+    let z = a * a, z2 = z * z
+    let p = (-1.66666666666666307295e-1 + 8.33333333332211858878e-3 * z)
+        + z2 * ((-1.98412698295895385996e-4 + 2.75573136213857245213e-6 * z)
+            + z2 * (-2.50507477628578072866e-8 + 1.58962301576546568060e-10 * z))
+    return a + a * z * p
+}
+
+@inline(__always)
+private func cosKernel(_ a: Double) -> Double {
+    let z = a * a, z2 = z * z
+    let q = (4.16666666666665929218e-2 - 1.38888888888730564116e-3 * z)
+        + z2 * ((2.48015872888517045348e-5 - 2.75573141792967388112e-7 * z)
+            + z2 * (2.08757008419747316778e-9 - 1.13585365213876817300e-11 * z))
+    return 1 - 0.5 * z + z2 * q
 }
 
 /// The numbers that shape every technique. They are written here, once, so the

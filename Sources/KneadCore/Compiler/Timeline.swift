@@ -6,7 +6,7 @@
 /// Inside, a timeline is a sorted array of segments (see Segment.swift): small plain
 /// values, one per piece of work, travel or pause, each a closed-form function of
 /// time. Their number depends on the pattern only — never on the rate it is sampled
-/// at or on how long it plays — and copying a timeline copies two array references.
+/// at or on how long it plays — and copying a timeline copies a few array references.
 public struct Timeline: Sendable {
     /// One row of the step table (`knead preview`, `knead check`).
     public struct StepInfo: Sendable, Equatable {
@@ -37,16 +37,16 @@ public struct Timeline: Sendable {
     public var steps: [StepInfo]
     /// Sorted by start; each starts where the one before ends; the last ends at `duration`.
     let segments: [Segment]
-    /// Recorded tracks the script segments play (by index).
-    let scripts: [ScriptTrack]
+    /// The segments' shape parameters and the recorded tracks script segments play.
+    let plans: PlanTable
 
     init(name: String, duration: Double, steps: [StepInfo], segments: [Segment] = [],
-         scripts: [ScriptTrack] = []) {
+         plans: PlanTable = PlanTable()) {
         self.name = name
         self.duration = duration
         self.steps = steps
         self.segments = segments
-        self.scripts = scripts
+        self.plans = plans
     }
 
     /// How many segments the timeline holds (travel, work, pauses): what its memory
@@ -58,12 +58,14 @@ public struct Timeline: Sendable {
     public func frame(at t: Double) -> Frame {
         guard t >= 0, t <= duration, !segments.isEmpty else { return Frame.zero(at: t) }
         // The last segment starting at or before t.
-        var low = 0, high = segments.count
-        while high - low > 1 {
-            let mid = (low + high) / 2
-            if segments[mid].start <= t { low = mid } else { high = mid }
+        return segments.withUnsafeBufferPointer { segments in
+            var low = 0, high = segments.count
+            while high - low > 1 {
+                let mid = (low + high) / 2
+                if segments[mid].start <= t { low = mid } else { high = mid }
+            }
+            return segments[low].frame(at: t, plans: plans)
         }
-        return segments[low].frame(at: t, scripts: scripts)
     }
 
     /// Frames at `rate` Hz from 0 to `duration` inclusive, lazily, in constant memory.
@@ -75,7 +77,7 @@ public struct Timeline: Sendable {
 
 /// A lazy sequence of frames sampled from a timeline at a fixed rate.
 ///
-/// The iterator is a few words (two array references, the rate, two counters): it
+/// The iterator is a few words (array references, the rate, two counters): it
 /// walks the segments forward with a cursor, so each frame costs O(1) and allocates
 /// nothing, whatever the session's length.
 public struct TimelineFrames: Sequence, Sendable {
@@ -84,7 +86,7 @@ public struct TimelineFrames: Sequence, Sendable {
 
     public struct Iterator: IteratorProtocol {
         let segments: [Segment]
-        let scripts: [ScriptTrack]
+        let plans: PlanTable
         let duration: Double
         let rate: Double
         let count: Int
@@ -97,9 +99,11 @@ public struct TimelineFrames: Sequence, Sendable {
             // (frame 1500 at 1 kHz is at exactly 1.5 s).
             let t = Double(index) / rate
             index += 1
-            while cursor + 1 < segments.count, segments[cursor + 1].start <= t { cursor += 1 }
-            guard cursor < segments.count, t <= duration else { return Frame.zero(at: t) }
-            return segments[cursor].frame(at: t, scripts: scripts)
+            guard t <= duration, !segments.isEmpty else { return Frame.zero(at: t) }
+            return segments.withUnsafeBufferPointer { buffer in
+                while cursor + 1 < buffer.count, buffer[cursor + 1].start <= t { cursor += 1 }
+                return buffer[cursor].frame(at: t, plans: plans)
+            }
         }
     }
 
@@ -109,7 +113,7 @@ public struct TimelineFrames: Sequence, Sendable {
             let last = (timeline.duration * rate).rounded(.down)
             count = last < Double(Int.max / 2) ? Int(last) + 1 : Int.max / 2
         }
-        return Iterator(segments: timeline.segments, scripts: timeline.scripts, duration: timeline.duration,
+        return Iterator(segments: timeline.segments, plans: timeline.plans, duration: timeline.duration,
                         rate: rate, count: count)
     }
 

@@ -13,7 +13,7 @@
 struct TimelineBuilder {
     let limits: DeviceLimits
     private(set) var segments: [Segment] = []
-    private(set) var scripts: [ScriptTrack] = []
+    private(set) var plans = PlanTable()
     private(set) var steps: [Timeline.StepInfo] = []
     private var time = 0.0
     private var position = BackPoint.restPosition
@@ -63,8 +63,8 @@ struct TimelineBuilder {
         case .script:
             // StepCheck has made sure the script is there and well formed.
             let script = step.parameters.script ?? ScriptTrack(path: "", points: [.init(time: 0, position: 0)])
-            let index = scripts.firstIndex(of: script) ?? scripts.count
-            if index == scripts.count { scripts.append(script) }
+            let index = plans.tracks.firstIndex(of: script) ?? plans.tracks.count
+            if index == plans.tracks.count { plans.tracks.append(script) }
             pieces = try Script.pieces(step, track: index, script: script, limits: limits)
             target = step.parameters.zone ?? pieces[0].target
             peakIntensity = Script.peakIntensity(step, script: script)
@@ -79,8 +79,8 @@ struct TimelineBuilder {
             let moving = travel(to: begin, target: piece.target)
             if start == nil { start = time } else { length += moving }
             length += piece.duration
-            append(Segment(start: time, duration: piece.duration, technique: piece.technique, target: piece.target,
-                           step: stepNumber, heat: heat, motion: piece.motion))
+            append(start: time, duration: piece.duration, technique: piece.technique, target: piece.target,
+                   step: stepNumber, motion: piece.motion)
             position = segmentPosition(piece.motion, at: piece.duration)
         }
         let stepStart = start ?? time
@@ -98,13 +98,14 @@ struct TimelineBuilder {
             heat = heatNow == 0 ? .constant(0) : HeatRamp(from: heatNow, to: 0, start: time, duration: heatTime)
             let move = TravelPlan(from: position, to: rest,
                                   duration: Swift.max(limits.travelTime(from: position, to: rest), heatTime))
-            append(Segment(start: time, duration: move.duration, technique: .travel, target: .point(rest),
-                           step: -1, heat: heat, motion: .travel(move)))
+            append(start: time, duration: move.duration, technique: .travel, target: .point(rest),
+                   step: -1, motion: .travel(move))
             position = rest
         }
-        append(Segment(start: time, duration: Shaping.finalSettle, technique: .rest, target: .point(rest),
-                       step: -1, heat: .constant(0), motion: .hold(rest)))
-        return Timeline(name: name, duration: time, steps: steps, segments: segments, scripts: scripts)
+        heat = .constant(0)
+        append(start: time, duration: Shaping.finalSettle, technique: .rest, target: .point(rest),
+               step: -1, motion: .hold(rest))
+        return Timeline(name: name, duration: time, steps: steps, segments: segments, plans: plans)
     }
 
     /// Moves the head to `destination` if it is elsewhere; returns how long that takes.
@@ -113,19 +114,22 @@ struct TimelineBuilder {
         guard position.distance(to: destination) > Self.samePlace else { return 0 }
         let plan = TravelPlan(from: position, to: destination,
                               duration: limits.travelTime(from: position, to: destination))
-        append(Segment(start: time, duration: plan.duration, technique: .travel, target: target, step: -1,
-                       heat: heat, motion: .travel(plan)))
+        append(start: time, duration: plan.duration, technique: .travel, target: target, step: -1,
+               motion: .travel(plan))
         position = destination
         return plan.duration
     }
 
-    private mutating func append(_ segment: Segment) {
-        segments.append(segment)
-        time = segment.start + segment.duration
+    private mutating func append(start: Double, duration: Double, technique: Technique, target: Target,
+                                 step: Int32, motion: Motion) {
+        let stored = plans.store(motion)
+        segments.append(Segment(start: start, duration: duration, technique: technique, target: target,
+                                step: step, kind: stored.kind, plan: stored.index, heat: heat))
+        time = start + duration
     }
 
     private func segmentPosition(_ motion: Motion, at tau: Double) -> BackPoint {
-        let p = motion.setpoint(at: tau, scripts: scripts)
+        let p = motion.setpoint(at: tau, tracks: plans.tracks)
         return BackPoint(x: p.x.unitClamped, y: p.y.unitClamped)
     }
 }

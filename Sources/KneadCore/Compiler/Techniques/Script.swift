@@ -22,12 +22,12 @@ struct ScriptPlan: Sendable {
     var pressure: Double
     var envelope: EdgeEnvelope
 
-    func setpoint(at tau: Double, scripts: [ScriptTrack]) -> Setpoint {
+    func setpoint(at tau: Double, tracks: [ScriptTrack]) -> Setpoint {
         let e = envelope.factor(tau)
-        guard track < scripts.count else {
+        guard track < tracks.count else {
             return Setpoint(intensity: 0, pressure: 0, at: line.start)
         }
-        let script = scripts[track]
+        let script = tracks[track]
         let q = Self.value(script.points, at: tau)
         var level = intensity
         if followsCompanion, let companion = script.intensity {
