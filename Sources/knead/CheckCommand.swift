@@ -109,12 +109,13 @@ struct CheckReport: Encodable {
         }
         guard valid, let pattern = result.pattern, let timeline = result.timeline else { return }
         let worked = timeline.steps.filter { $0.technique != .travel }
-        duration = timeline.duration
+        // Milliseconds and 0.01 % are all a reader needs, and round numbers read better.
+        duration = (timeline.duration * 1000).rounded() / 1000
         steps = worked.count
         var seen = Set<String>()
         zones = worked.filter { $0.technique != .rest }.map(\.target.name).filter { seen.insert($0).inserted }
         let cap = SafetyLimits.resolve(device: device, body: body, pattern: pattern.limits).effectiveMaxIntensity
-        peakIntensity = Swift.min(cap, worked.map(\.peakIntensity).max() ?? 0)
+        peakIntensity = (Swift.min(cap, worked.map(\.peakIntensity).max() ?? 0) * 10_000).rounded() / 10_000
     }
 
     /// The summary a person reads.

@@ -26,17 +26,19 @@ struct RenderCommand: ParsableCommand {
             for --device, sampled at --rate, and passed through the safety envelope
             (caps, slew limits, session cap, the ramp to zero at the end).
 
-            csv    header time,intensity,x,y,pressure,heat,technique,zone; time in
-                   seconds (3 decimals up to 1000 Hz, 4 above), values 0…1 with 4
-                   decimals; x 0 left edge … 0.5 spine … 1 right edge; y 0 lower ribs
-                   … 1 neck base.
-            jsonl  one JSON object per frame with the same fields.
-            funscript  one file per axis, named from --output: NAME.funscript (y,
-                   TCode L0), NAME.vib.funscript (intensity), NAME.sway.funscript (x),
-                   NAME.surge.funscript (pressure); pos 0–100, at in ms; actions kept
-                   where the curve turns or bends, at least one a second.
-            svg    a picture: technique bands, intensity, position and pressure over
-                   time, time axis in minutes, legend.
+            Formats:
+              csv        header time,intensity,x,y,pressure,heat,technique,zone;
+                         time in seconds (3 decimals up to 1000 Hz, 4 above),
+                         values 0-1 with 4 decimals; x: 0 left edge, 0.5 spine,
+                         1 right edge; y: 0 lower ribs, 1 neck base.
+              jsonl      one JSON object per frame with the same fields.
+              funscript  one file per axis, named from --output: NAME.funscript
+                         (y, TCode L0), NAME.vib.funscript (intensity),
+                         NAME.sway.funscript (x), NAME.surge.funscript
+                         (pressure); pos 0-100, at in ms; an action where the
+                         curve turns or bends, and at least one a second.
+              svg        a picture: technique bands; intensity, position and
+                         pressure over time; time axis in minutes; legend.
 
             Without --output, csv, jsonl and svg go to standard output; funscript needs
             --output. Without --format, the format comes from the --output extension
@@ -45,7 +47,8 @@ struct RenderCommand: ParsableCommand {
             Examples:
               knead render Patterns/desk-reset.yaml --format svg --output desk-reset.svg
               knead render Patterns/desk-reset.yaml --rate 10 | head
-              knead render Patterns/handheld-quick-5.yaml --device handheld --format funscript --output quick
+              knead render Patterns/tapotement-wake-up.yaml --format funscript -o wake
+              knead render Patterns/handheld-quick-5.yaml --device handheld -o q.jsonl
             """)
 
     @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"))
