@@ -87,7 +87,7 @@ func frames(_ sequence: UInt8, mask: UInt8 = 0x01, _ setpoints: [(UInt32, UInt16
 
     @Test func framesBeforeHelloAreRefused() {
         let harness = DeviceHarness()
-        #expect(harness.send(frames(0, [(1000, 100)]), at: 0) == [.nak(nextSequence: 0, free: 8, reason: .notAccepting)])
+        #expect(harness.send(frames(0, [(1000, 100)]), at: 0) == [.nak(nextSequence: 0, free: 8, reason: .notAccepting, refused: 0)])
         #expect(harness.device.queuedCount == 0)
     }
 
@@ -144,7 +144,7 @@ func frames(_ sequence: UInt8, mask: UInt8 = 0x01, _ setpoints: [(UInt32, UInt16
     @Test func aGapIsRefusedWithTheExpectedSequence() {
         let harness = DeviceHarness()
         harness.open()
-        #expect(harness.send(frames(1, [(1000, 10)]), at: 100) == [.nak(nextSequence: 0, free: 8, reason: .gap)])
+        #expect(harness.send(frames(1, [(1000, 10)]), at: 100) == [.nak(nextSequence: 0, free: 8, reason: .gap, refused: 1)])
         #expect(harness.device.queuedCount == 0)
         #expect(harness.device.statistics.gaps == 1)
     }
@@ -155,7 +155,7 @@ func frames(_ sequence: UInt8, mask: UInt8 = 0x01, _ setpoints: [(UInt32, UInt16
         harness.send(frames(0, [(1000, 1), (2000, 2), (3000, 3), (4000, 4)]), at: 0)
         harness.send(frames(1, [(5000, 5), (6000, 6), (7000, 7)]), at: 0)
         #expect(harness.send(frames(2, [(8000, 8), (9000, 9)]), at: 0)
-                == [.nak(nextSequence: 2, free: 1, reason: .noRoom)])
+                == [.nak(nextSequence: 2, free: 1, reason: .noRoom, refused: 2)])
         #expect(harness.device.queuedCount == 7)
         harness.device.advance(to: 1500)
         #expect(harness.send(frames(2, [(8000, 8), (9000, 9)]), at: 1500) == [.ack(nextSequence: 3, free: 0)])
@@ -166,13 +166,13 @@ func frames(_ sequence: UInt8, mask: UInt8 = 0x01, _ setpoints: [(UInt32, UInt16
         harness.open()
         // A channel the handheld does not have.
         #expect(harness.send(frames(0, mask: 0x03, [(1000, 10)]), at: 0)
-                == [.nak(nextSequence: 0, free: 8, reason: .malformed)])
+                == [.nak(nextSequence: 0, free: 8, reason: .malformed, refused: 0)])
         // More than max_batch (4).
         #expect(harness.send(frames(0, [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)]), at: 0)
-                == [.nak(nextSequence: 0, free: 8, reason: .malformed)])
+                == [.nak(nextSequence: 0, free: 8, reason: .malformed, refused: 0)])
         // A length that does not match the count.
         #expect(harness.send(rawFrame(type: 0x03, seq: 0, payload: [0x01, 2, 0, 0, 0, 0, 0, 0]), at: 0)
-                == [.nak(nextSequence: 0, free: 8, reason: .malformed)])
+                == [.nak(nextSequence: 0, free: 8, reason: .malformed, refused: 0)])
         #expect(harness.device.queuedCount == 0)
     }
 
@@ -262,7 +262,7 @@ func frames(_ sequence: UInt8, mask: UInt8 = 0x01, _ setpoints: [(UInt32, UInt16
         harness.send(frames(0, [(1000, 40000)]), at: 0)
         var corrupt = KWPMessage.heartbeat(tag: 1).encodedFrame()
         corrupt[3] ^= 0x10
-        #expect(harness.send(corrupt, at: 200_000) == [.nak(nextSequence: 1, free: 7, reason: .corrupt)])
+        #expect(harness.send(corrupt, at: 200_000) == [.nak(nextSequence: 1, free: 7, reason: .corrupt, refused: 1)])
         #expect(harness.advance(to: 250_000).1.map(\.type) == [.fault])
     }
 
@@ -279,7 +279,7 @@ func frames(_ sequence: UInt8, mask: UInt8 = 0x01, _ setpoints: [(UInt32, UInt16
         harness.send(frames(0, [(1000, 40000)]), at: 0)
         _ = harness.advance(to: 300_000)
         #expect(harness.send(frames(1, [(400_000, 1)]), at: 310_000)
-                == [.nak(nextSequence: 1, free: 8, reason: .notAccepting)])
+                == [.nak(nextSequence: 1, free: 8, reason: .notAccepting, refused: 1)])
         #expect(harness.send(.stop(tag: 2, nextSequence: 1), at: 320_000) == [.stopped(tag: 2, free: 8)])
         #expect(harness.device.target.intensity == 0, "STOP ends the ramp at zero")
         #expect(harness.send(frames(1, [(400_000, 1)]), at: 330_000) == [.ack(nextSequence: 2, free: 7)])

@@ -27,7 +27,7 @@ import Testing
                                                                    pressure: 0x2000, heat: 0x1000)),
         ])),
         "ack": .ack(nextSequence: 1, free: 126),
-        "nak": .nak(nextSequence: 1, free: 126, reason: .gap),
+        "nak": .nak(nextSequence: 1, free: 126, reason: .gap, refused: 2),
         "stop": .stop(tag: 3, nextSequence: 1),
         "stopped": .stopped(tag: 3, free: 128),
         "heartbeat": .heartbeat(tag: 4),

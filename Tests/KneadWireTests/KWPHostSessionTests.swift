@@ -95,8 +95,25 @@ struct ScriptedHost {
         #expect(session.state == .failed(.unsupportedVersion(2)))
     }
 
-    @Test func setpointsAreBatchedAndStampedInDeviceTime() {
+    @Test func packetsStayWithinTheirSizeLimit() {
         var host = ScriptedHost(identity: TestDevices.chair.identity)
+        host.openToReady()
+        for index in 0..<40 {
+            host.session.enqueue(KWPChannelValues(intensity: UInt16(index)), at: host.now + 0.15 + Double(index) * 0.001)
+        }
+        host.advance(0.001)
+        let frames = host.takeMessages().filter { $0.type == .frames }
+        #expect(!frames.isEmpty)
+        for message in frames {
+            #expect(message.encodedPacket().count <= 48)
+            if case let .frames(_, batch) = message { #expect(batch.setpoints.count == 2, "two chair setpoints fit in 48 bytes") }
+        }
+    }
+
+    @Test func setpointsAreBatchedAndStampedInDeviceTime() {
+        var configuration = KWPHostConfiguration()
+        configuration.maxPacketBytes = 254
+        var host = ScriptedHost(identity: TestDevices.chair.identity, configuration: configuration)
         host.openToReady()
         let start = host.now
         // 100 Hz, handed over 150 ms ahead as the engine does in lead mode.
@@ -155,26 +172,64 @@ struct ScriptedHost {
         #expect(host.takeMessages().allSatisfy { $0.type != .stop })
     }
 
-    @Test func aNakMakesTheHostResendFromTheExpectedSequenceOnce() {
+    /// Eight setpoints in two packets of four, sent; returns the session with them in flight.
+    static func twoPacketsInFlight() -> ScriptedHost {
         var host = ScriptedHost()
         host.openToReady()
         for index in 0..<8 {
             host.session.enqueue(KWPChannelValues(intensity: UInt16(index)), at: host.now + 0.05 + Double(index) * 0.001)
         }
         host.advance(0.001)
-        #expect(host.takeMessages().filter { $0.type == .frames }.count == 2, "8 setpoints in batches of 4")
-        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap))
-        let resent = host.takeMessages().compactMap { message -> UInt8? in
+        #expect(host.takeMessages().map(\.type) == [.frames, .frames], "8 setpoints in batches of 4")
+        return host
+    }
+
+    static func sequences(_ messages: [KWPMessage]) -> [UInt8] {
+        messages.compactMap { message in
             if case let .frames(sequence, _) = message { return sequence }
             return nil
         }
-        #expect(resent == [0, 1])
-        // The same NAK again (the second packet also arrived out of order) is ignored.
-        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap))
+    }
+
+    @Test func aNakMakesTheHostResendFromTheExpectedSequenceBehindAMarker() {
+        var host = Self.twoPacketsInFlight()
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap, refused: 1))
+        let resent = host.takeMessages()
+        #expect(resent.first == .clockRequest(tag: 8), "the marker goes out ahead of the resent packets")
+        #expect(Self.sequences(resent) == [0, 1])
+        // Packet 1's first copy reaches the device before the resent 0: its NAK is stale.
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap, refused: 1))
         #expect(host.takeMessages().isEmpty)
         host.deliver(.ack(nextSequence: 2, free: 0))
         #expect(host.session.unacknowledgedSetpoints == 0)
         #expect(host.session.statistics.retransmittedPackets == 2)
+    }
+
+    @Test func aNakAfterTheMarkerIsAnsweredMeansTheResentPacketWasLostToo() {
+        var host = Self.twoPacketsInFlight()
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap, refused: 1))
+        _ = host.takeMessages()
+        host.deliver(.clock(tag: 8, deviceTime: ScriptedHost.deviceTicks(host.now)))
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .corrupt, refused: 0))
+        let resent = host.takeMessages()
+        #expect(resent.first == .clockRequest(tag: 9))
+        #expect(Self.sequences(resent) == [0, 1])
+    }
+
+    @Test func aNakForAPacketFirstSentAfterTheGoBackIsFresh() {
+        var host = Self.twoPacketsInFlight()
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap, refused: 1))
+        _ = host.takeMessages()
+        host.deliver(.ack(nextSequence: 0, free: 8))
+        host.session.enqueue(KWPChannelValues(intensity: 100), at: host.now + 0.05)
+        host.advance(0.001)
+        #expect(Self.sequences(host.takeMessages()) == [], "no room: 8 setpoints are in flight")
+        host.deliver(.ack(nextSequence: 1, free: 8))
+        host.advance(0.001)
+        #expect(Self.sequences(host.takeMessages()) == [2])
+        // Packet 2 was first sent after the go-back: its NAK means the resent 1 was lost.
+        host.deliver(.nak(nextSequence: 1, free: 8, reason: .gap, refused: 2))
+        #expect(Self.sequences(host.takeMessages()) == [1, 2])
     }
 
     @Test func unacknowledgedPacketsAreResentAfterTheTimeoutWithBackoff() {
@@ -189,9 +244,9 @@ struct ScriptedHost {
             host.advance(0.001)
             if host.takeMessages().contains(where: { $0.type == .frames }) { resends.append(host.now - sentAt) }
         }
-        // Initial timeout 50 ms, doubling: resent at 50, 150 (50 + 100), 350 (150 + 200) ms.
-        #expect(resends.count == 3)
-        for (got, want) in zip(resends, [0.050, 0.150, 0.350]) { #expect(abs(got - want) < 0.0015) }
+        // Initial timeout 50 ms, doubling up to 100 ms: resent at 50, 150, 250, 350 ms.
+        #expect(resends.count == 4)
+        for (got, want) in zip(resends, [0.050, 0.150, 0.250, 0.350]) { #expect(abs(got - want) < 0.0015) }
     }
 
     @Test func neverMoreSetpointsInFlightThanTheDeviceHasRoomFor() {
@@ -258,7 +313,7 @@ struct ScriptedHost {
     @Test func aRestartedDeviceIsNoticed() {
         var host = ScriptedHost()
         host.openToReady()
-        host.deliver(.nak(nextSequence: 0, free: 8, reason: .notAccepting))
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .notAccepting, refused: 0))
         #expect(host.session.state == .failed(.notAccepting))
     }
 

@@ -50,7 +50,7 @@ enum RandomMessage {
         case 7: return .ack(nextSequence: random.byte(), free: random.u16())
         case 8:
             let reason = KWPNakReason.allCases[Int(random.next() % UInt64(KWPNakReason.allCases.count))]
-            return .nak(nextSequence: random.byte(), free: random.u16(), reason: reason)
+            return .nak(nextSequence: random.byte(), free: random.u16(), reason: reason, refused: random.byte())
         case 9: return .stopped(tag: random.byte(), free: random.u16())
         case 10:
             let state = KWPDeviceState.allCases[Int(random.next() % 4)]
@@ -124,7 +124,8 @@ enum RandomMessage {
         #expect(KWPMessage.decode(frame: frame(.frames, [0x01, 0])) == .failure(.malformed(.frames)))
         #expect(KWPMessage.decode(frame: frame(.frames, [0x21, 1, 0, 0, 0, 0, 0, 0])) == .failure(.malformed(.frames)))
         #expect(KWPMessage.decode(frame: frame(.frames, [0x01, 2, 0, 0, 0, 0, 0, 0])) == .failure(.malformed(.frames)))
-        #expect(KWPMessage.decode(frame: frame(.nak, [1, 0, 9])) == .failure(.malformed(.nak)))
+        #expect(KWPMessage.decode(frame: frame(.nak, [1, 0, 9, 0])) == .failure(.malformed(.nak)))
+        #expect(KWPMessage.decode(frame: frame(.nak, [1, 0, 1])) == .failure(.malformed(.nak)))
         #expect(KWPMessage.decode(frame: frame(.stop, [])) == .failure(.malformed(.stop)))
         #expect(KWPMessage.decode(frame: rawFrame(type: 0x42, seq: 0, payload: [])) == .failure(.unknownType(0x42)))
         #expect(KWPMessage.decode(frame: rawFrame(type: 0x01, seq: 0, payload: [], version: 2))
@@ -180,7 +181,7 @@ func rawFrame(type: UInt8, seq: UInt8, payload: [UInt8], version: UInt8 = KWP.ve
                     continue
                 }
                 switch message {
-                case .nak(_, _, .corrupt):
+                case .nak(_, _, .corrupt, _):
                     break
                 case let .fault(_, fault) where fault.code == .unsupportedVersion:
                     break

@@ -101,7 +101,7 @@ public final class KWPDevice {
             emitFault(.unsupportedVersion, detail: UInt16(version), now: now)
         case let .dropped(_, length):
             statistics.droppedFrames += 1
-            if length >= KWP.minPacketLength { emitNak(.corrupt) }
+            if length >= KWP.minPacketLength { emitNak(.corrupt, refused: expectedSequence) }
         }
     }
 
@@ -140,7 +140,7 @@ public final class KWPDevice {
 
     private func handleFrames(_ packet: KWPPacketView, now: UInt64) {
         if state == .idle || state == .halted {
-            emitNak(.notAccepting)
+            emitNak(.notAccepting, refused: packet.seq)
             return
         }
         let distance = packet.seq &- expectedSequence
@@ -151,19 +151,19 @@ public final class KWPDevice {
         }
         if distance != 0 {
             statistics.gaps += 1
-            emitNak(.gap)
+            emitNak(.gap, refused: packet.seq)
             return
         }
         guard let frames = KWPFramesPayload(packet.payload),
               frames.count <= Int(configuration.parameters.maxBatch),
               frames.channelMask & ~channelMask == 0
         else {
-            emitNak(.malformed)
+            emitNak(.malformed, refused: packet.seq)
             return
         }
         if frames.count > queue.free {
             statistics.refusedNoRoom += 1
-            emitNak(.noRoom)
+            emitNak(.noRoom, refused: packet.seq)
             return
         }
         var latestLateness: Int32 = 0
@@ -302,11 +302,13 @@ public final class KWPDevice {
         emit(.ack, seq: expectedSequence) { $0.u16(free) }
     }
 
-    private func emitNak(_ reason: KWPNakReason) {
+    /// `refused`: the sequence of the FRAMES packet refused (for CORRUPT, `expected`).
+    private func emitNak(_ reason: KWPNakReason, refused: UInt8) {
         let free = freeField
         emit(.nak, seq: expectedSequence) { writer in
             writer.u16(free)
             writer.u8(reason.rawValue)
+            writer.u8(refused)
         }
     }
 

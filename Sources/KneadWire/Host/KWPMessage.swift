@@ -9,7 +9,8 @@ public enum KWPMessage: Equatable, Sendable {
     case identify(tag: UInt8, KWPIdentity)
     case clock(tag: UInt8, deviceTime: UInt64)
     case ack(nextSequence: UInt8, free: UInt16)
-    case nak(nextSequence: UInt8, free: UInt16, reason: KWPNakReason)
+    /// `refused`: the sequence of the FRAMES packet refused (for `.corrupt`, the expected one).
+    case nak(nextSequence: UInt8, free: UInt16, reason: KWPNakReason, refused: UInt8)
     case stopped(tag: UInt8, free: UInt16)
     case telemetry(counter: UInt8, KWPTelemetry)
     case fault(counter: UInt8, KWPFault)
@@ -40,7 +41,7 @@ public enum KWPMessage: Equatable, Sendable {
         case let .identify(tag, _): return tag
         case let .clock(tag, _): return tag
         case let .ack(next, _): return next
-        case let .nak(next, _, _): return next
+        case let .nak(next, _, _, _): return next
         case let .stopped(tag, _): return tag
         case let .telemetry(counter, _): return counter
         case let .fault(counter, _): return counter
@@ -145,9 +146,10 @@ extension KWPMessage {
             writer.u64(time)
         case let .ack(_, free):
             writer.u16(free)
-        case let .nak(_, free, reason):
+        case let .nak(_, free, reason, refused):
             writer.u16(free)
             writer.u8(reason.rawValue)
+            writer.u8(refused)
         case let .stopped(_, free):
             writer.u16(free)
         case let .telemetry(_, telemetry):
@@ -190,7 +192,8 @@ extension KWPMessage {
         case .nak:
             let free = reader.u16()
             let reason = KWPNakReason(rawValue: reader.u8())
-            message = reason.map { .nak(nextSequence: seq, free: free, reason: $0) }
+            let refused = reader.u8()
+            message = reason.map { .nak(nextSequence: seq, free: free, reason: $0, refused: refused) }
         case .stopped:
             let free = reader.u16()
             message = .stopped(tag: seq, free: free)

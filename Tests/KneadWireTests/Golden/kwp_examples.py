@@ -62,7 +62,7 @@ EXAMPLES = [
                      "0x4000, x 0x8000 (spine), y 0xc000, pressure 0x2000, heat 0x1000",
      0x03, 0x05, bytes([0x1F, 1]) + le("IHHHHH", 2_000_000, 0x4000, 0x8000, 0xC000, 0x2000, 0x1000)),
     ("ack", "ACK: expected 1, 126 free slots", 0x83, 0x01, le("H", 126)),
-    ("nak", "NAK: expected 1, 126 free, reason GAP", 0x84, 0x01, le("HB", 126, 1)),
+    ("nak", "NAK: expected 1, 126 free, reason GAP, refused packet 2", 0x84, 0x01, le("HBB", 126, 1, 2)),
     ("stop", "STOP, tag 0x03, next sequence 1", 0x04, 0x03, bytes([0x01])),
     ("stopped", "STOPPED answering tag 0x03: 128 free", 0x85, 0x03, le("H", 128)),
     ("heartbeat", "HEARTBEAT, tag 0x04", 0x05, 0x04, b""),
