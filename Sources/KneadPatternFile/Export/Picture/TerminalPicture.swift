@@ -43,7 +43,10 @@ public struct TerminalPicture: Sendable {
             out += label(name) + paint(line, foreground: 99) + "\n"
         }
         out += label("side") + paint(sides(cellRanges(columns, .x)), foreground: 36) + "\n"
-        out += label("pressure") + paint(blocks(cellRanges(columns, .pressure), row: 0, rows: 1), foreground: 162) + "\n"
+        // A handheld has no pressure channel: no row of nothing.
+        if columns.isUsed(.pressure) {
+            out += label("pressure") + paint(blocks(cellRanges(columns, .pressure), row: 0, rows: 1), foreground: 162) + "\n"
+        }
         if columns.isUsed(.heat) {
             out += label("heat") + paint(blocks(cellRanges(columns, .heat), row: 0, rows: 1), foreground: 178) + "\n"
         }
