@@ -169,8 +169,8 @@ public struct TCodeConnect: Sendable {
 
     public mutating func receive<S: Sequence>(_ bytes: S, now: Double) where S.Element == UInt8 {
         guard outcome == nil else { return }
-        var sawByte = false
-        for reply in parser.push(bytes.lazy.map { sawByte = true; return $0 }) {
+        let bytes = Array(bytes)
+        for reply in parser.push(bytes) {
             switch reply {
             case let .version(text):
                 info.version = text
@@ -181,7 +181,7 @@ public struct TCodeConnect: Sendable {
                 if queries.contains(.firmware), info.firmware == nil { info.firmware = text }
             }
         }
-        if sawByte { lastByteAt = now }
+        if !bytes.isEmpty { lastByteAt = now }
         poll(now: now)
     }
 
