@@ -34,8 +34,14 @@ let package = Package(
             "KneadCore", "KneadWire", "KneadEngine", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ],
                 path: "Simulator/Sources/KneadSimulator"),
+        // libserialport, through pkg-config (apt: libserialport-dev).
+        .systemLibrary(name: "CSerialPort", pkgConfig: "libserialport",
+                       providers: [.apt(["libserialport-dev"])]),
+        // Drivers: serial transport (libserialport, termios for pseudo-terminals), TCode and
+        // knead wire protocol backends, port listing.
+        .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "CSerialPort"]),
         .executableTarget(name: "knead", dependencies: [
-            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire",
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +52,7 @@ let package = Package(
         .testTarget(name: "KneadEngineTests", dependencies: ["KneadEngine", "KneadCore"]),
         .testTarget(name: "KneadSimulatorTests", dependencies: ["KneadSimulator", "KneadEngine", "KneadCore", "KneadWire"],
                     path: "Simulator/Tests/KneadSimulatorTests"),
+        .testTarget(name: "KneadDriversTests", dependencies: ["KneadDrivers", "KneadWire", "KneadEngine", "KneadCore"]),
         .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile"],
                     resources: [.copy("Golden")]),
     ],

@@ -101,13 +101,23 @@ public struct DeviceProfile: Sendable, Equatable {
         public var rts: Bool
         /// Channel name (`intensity`, `x`, `y`, `pressure`, `heat`) → protocol axis (`V0`, `L0`…).
         public var axes: [String: String]
+        /// TCode: the device queries the device answers (`D0`, `D1`, `D2`); D1 is always asked.
+        public var answers: [String]
+        /// Knead wire protocol: how far ahead frames are sent, seconds (nil: the driver's default).
+        public var lead: Double?
+        /// Ports this profile is for, as `knead devices` matches them (by USB id).
+        public var match: [PortMatch]
         public init(protocol: String, baud: Int = 115_200, dtr: Bool = false, rts: Bool = false,
-                    axes: [String: String] = [:]) {
+                    axes: [String: String] = [:], answers: [String] = [], lead: Double? = nil,
+                    match: [PortMatch] = []) {
             self.protocol = `protocol`
             self.baud = baud
             self.dtr = dtr
             self.rts = rts
             self.axes = axes
+            self.answers = answers
+            self.lead = lead
+            self.match = match
         }
     }
 }

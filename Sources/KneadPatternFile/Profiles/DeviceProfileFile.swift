@@ -11,7 +11,7 @@ public enum DeviceProfileFile {
     static let channelKeys = ["steps", "max-slew", "max"]
     static let positionKeys = ["track-width", "track-length", "max-speed", "max-acceleration", "steps"]
     static let heatKeys = channelKeys + ["max-temperature", "time-constant"]
-    static let connectionKeys = ["protocol", "baud", "dtr", "rts", "axes"]
+    static let connectionKeys = ["protocol", "baud", "dtr", "rts", "axes", "answers", "lead", "match"]
     static let protocols = ["tcode", "kwp"]
     static let channelNames = ["intensity", "x", "y", "pressure", "heat"]
 
@@ -159,6 +159,7 @@ public enum DeviceProfileFile {
         if let axesEntry = fields["axes"], let axes = self.axes(axesEntry, protocol: proto, reader) {
             connection.axes = axes
         }
+        readDriverFields(fields, protocol: proto, into: &connection, reader)
         return proto != nil && reader.errorCount == errors ? connection : nil
     }
 

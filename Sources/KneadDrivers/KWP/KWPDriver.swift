@@ -1,0 +1,320 @@
+import KneadCore
+import KneadEngine
+import KneadWire
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A device that speaks the knead wire protocol (docs/protocol.md) on a serial port, in
+/// lead mode: frames reach the driver `lead` seconds before they are due, are stamped
+/// in the device's clock and batched by `KWPHostSession`, and the device plays them
+/// from its own buffer.
+///
+/// Threads: the engine calls `send`, `flush` and `heartbeat`; the port's reader thread
+/// feeds what arrives into the session and runs its timers (retransmits, clock sync,
+/// heartbeats, silence); `stop` may come from any thread and writes STOP at once,
+/// ahead of everything queued. One lock guards the session; every write happens under
+/// it so bytes of two messages never interleave.
+public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecked Sendable {
+    public static let protocolName = "knead wire protocol v\(KWP.version)"
+    public static let defaultLead = 0.15
+    public static let minimumLead = 0.1
+
+    public struct Options: Sendable {
+        /// How far ahead frames are sent, seconds (at least 0.1). Nil: the profile's
+        /// `lead`, else 0.15.
+        public var lead: Double?
+        public var host = KWPHostConfiguration()
+        public var writeTimeout = 0.05
+        /// How long `close` waits for the device to confirm STOP, seconds.
+        public var closeTimeout = 0.3
+        public var transport = SerialBackendChoice.auto
+        public init() {}
+    }
+
+    public let path: String
+    public let profile: DeviceProfile
+    public let capabilities: BackendCapabilities
+    public let telemetry: AsyncStream<Telemetry>
+    public let options: Options
+    public let lead: Double
+    public let settings: SerialSettings
+    private let continuation: AsyncStream<Telemetry>.Continuation
+
+    private struct State {
+        var session: KWPHostSession
+        var port: SerialPort?
+        var reader: PortReader?
+        var failure: BackendError?
+        var ready = false
+        var identity: KWPIdentity?
+        /// Host seconds (CLOCK_MONOTONIC) of session time 0.
+        var sessionStart = 0.0
+        var stopSent = false
+        var stopConfirmed = false
+        var closed = false
+    }
+
+    private let state: Mutex<State>
+
+    public init(profile: DeviceProfile, path: String, options: Options = Options()) throws(BackendError) {
+        guard let connection = profile.connection, connection.protocol == "kwp" else {
+            throw .refused("the \(profile.name) profile does not describe a knead wire protocol device "
+                           + "(its connection needs protocol: kwp)")
+        }
+        self.path = path
+        self.profile = profile
+        self.options = options
+        lead = max(Self.minimumLead, options.lead ?? connection.lead ?? Self.defaultLead)
+        settings = SerialSettings(connection, writeTimeout: options.writeTimeout)
+        var channels: Set<BackendCapabilities.Channel> = [.intensity]
+        if profile.position != nil { channels.insert(.position) }
+        if profile.pressure != nil { channels.insert(.pressure) }
+        if profile.heat != nil { channels.insert(.heat) }
+        capabilities = BackendCapabilities(channels: channels, intensitySteps: profile.intensity.steps,
+                                           maxRate: profile.maxRate, mode: .lead(lead))
+        (telemetry, continuation) = AsyncStream.makeStream(of: Telemetry.self, bufferingPolicy: .bufferingNewest(64))
+        state = Mutex(State(session: KWPHostSession(configuration: options.host)))
+    }
+
+    /// What the device said about itself (nil before `open`).
+    public var identity: KWPIdentity? { state.withLock { $0.identity } }
+
+    /// The session's counters: packets, retransmissions, clock samples…
+    public var statistics: KWPHostStatistics { state.withLock { $0.session.statistics } }
+
+    // MARK: Backend
+
+    /// Opens the port, says HELLO and waits for IDENTIFY and the first clock round
+    /// trips. A device that never answers is `.timedOut` after the session's identify
+    /// timeout (2 s), never a hang.
+    public func open() throws(BackendError) -> DeviceIdentity {
+        let port = try SerialPort.open(path, settings: settings, choice: options.transport)
+        guard let reader = PortReader(port: port, delegate: self) else {
+            port.close()
+            throw .refused("\(path): no file descriptors left for the reader")
+        }
+        state.withLock { state in
+            state.port = port
+            state.reader = reader
+            state.session.start(now: Self.hostNow())
+            pump(&state)
+        }
+        guard reader.start() else {
+            shutDown(sendStop: false)
+            throw .refused("\(path): no thread to read the port with")
+        }
+        // The reader drives the handshake; this thread watches for its end. The session
+        // fails by itself at its identify timeout; the extra second covers clock sync.
+        let giveUp = Self.hostNow() + options.host.identifyTimeout + 1
+        while true {
+            let (ready, failure, identity) = state.withLock { ($0.ready, $0.failure, $0.identity) }
+            if let failure {
+                shutDown(sendStop: false)
+                throw failure
+            }
+            if ready, let identity {
+                return DeviceIdentity(model: identity.model, firmware: identity.firmware, protocolName: Self.protocolName)
+            }
+            if Self.hostNow() > giveUp {
+                shutDown(sendStop: true)
+                throw .timedOut("\(path): the device answered identify but its clock did not answer in time "
+                                + "(CLOCK_REQUEST): check the firmware")
+            }
+            usleep(2_000)
+        }
+    }
+
+    public func sessionWillStart(at sessionStart: UInt64, on clock: any EngineClock) {
+        // The engine's clock and the session's are both CLOCK_MONOTONIC in production;
+        // measuring the offset keeps this right for any other clock too.
+        let offset = Double(Int64(bitPattern: monotonicNanoseconds() &- clock.now())) / 1e9
+        state.withLock { $0.sessionStart = Double(sessionStart) / 1e9 + offset }
+    }
+
+    public func send(_ frame: SafeFrame) throws(BackendError) {
+        let values = ChannelValues(intensity: frame.intensity, x: frame.frame.x, y: frame.frame.y,
+                                   pressure: frame.pressure, heat: frame.heat)
+        try state.withLock { state throws(BackendError) in
+            if let failure = state.failure { throw failure }
+            state.stopSent = false
+            state.session.enqueue(values, at: state.sessionStart + frame.time)
+        }
+    }
+
+    public func flush() throws(BackendError) {
+        try state.withLock { state throws(BackendError) in
+            if let failure = state.failure { throw failure }
+            state.session.poll(now: Self.hostNow())
+            pump(&state)
+            if let failure = state.failure { throw failure }
+        }
+    }
+
+    public func heartbeat() throws(BackendError) {
+        try flush()
+    }
+
+    /// The priority path: the session drops everything queued and puts STOP first; what
+    /// the OS still holds is discarded, and a 0x00 ends any frame cut short, so STOP is
+    /// the next thing the device decodes. The reader resends it until STOPPED arrives.
+    public func stop() throws(BackendError) {
+        try state.withLock { state throws(BackendError) in
+            guard let port = state.port, !state.closed else { return }
+            state.session.stop(now: Self.hostNow())
+            state.stopSent = true
+            state.stopConfirmed = false
+            do throws(BackendError) {
+                try port.writePriority([KWP.delimiter] + state.session.takeOutput())
+            } catch {
+                record(error, in: &state)
+                throw error
+            }
+            handleEvents(&state)
+        }
+    }
+
+    /// Stops the device unless that was the last thing done, waits (up to
+    /// `closeTimeout`) for STOPPED, and closes the port.
+    public func close() {
+        shutDown(sendStop: true)
+        continuation.finish()
+    }
+
+    private func shutDown(sendStop: Bool) {
+        let needsStop = state.withLock { state -> Bool in
+            guard !state.closed, state.port != nil else { return false }
+            return sendStop && state.failure == nil && (!state.stopSent || !state.stopConfirmed)
+        }
+        if needsStop {
+            let alreadySent = state.withLock { $0.stopSent }
+            if !alreadySent { try? stop() }
+            let deadline = Self.hostNow() + options.closeTimeout
+            while Self.hostNow() < deadline {
+                let done = state.withLock { $0.stopConfirmed || $0.failure != nil }
+                if done { break }
+                usleep(2_000)
+            }
+        }
+        let (port, reader) = state.withLock { state -> (SerialPort?, PortReader?) in
+            guard !state.closed else { return (nil, nil) }
+            state.closed = true
+            defer {
+                state.port = nil
+                state.reader = nil
+            }
+            return (state.port, state.reader)
+        }
+        port?.drainOutput(timeout: 0.05)
+        reader?.stop()
+        port?.close()
+    }
+
+    // MARK: Reader
+
+    func portReceived(_ bytes: ArraySlice<UInt8>, at now: UInt64) {
+        state.withLock { state in
+            state.session.receive(bytes, now: Self.seconds(now))
+            state.session.poll(now: Self.seconds(now))
+            pump(&state)
+        }
+    }
+
+    func portTick(at now: UInt64) -> UInt64 {
+        state.withLock { state -> UInt64 in
+            guard !state.closed else { return 50_000_000 }
+            let seconds = Self.seconds(now)
+            state.session.poll(now: seconds)
+            pump(&state)
+            guard let next = state.session.nextPollTime else { return 20_000_000 }
+            let wait = min(max(next - seconds, 0.001), 0.02)
+            return UInt64(wait * 1e9)
+        }
+    }
+
+    func portFailed(_ error: BackendError) {
+        state.withLock { record(error, in: &$0) }
+    }
+
+    // MARK: Session plumbing (under the lock)
+
+    /// Writes what the session has to send and acts on its events.
+    private func pump(_ state: inout State) {
+        let output = state.session.takeOutput()
+        if !output.isEmpty, let port = state.port, state.failure == nil {
+            do throws(BackendError) {
+                try port.write(output)
+            } catch {
+                record(error, in: &state)
+            }
+        }
+        handleEvents(&state)
+    }
+
+    private func handleEvents(_ state: inout State) {
+        for event in state.session.takeEvents() {
+            switch event {
+            case let .identified(identity):
+                state.identity = identity
+            case .ready:
+                state.ready = true
+            case let .telemetry(sample):
+                continuation.yield(telemetry(from: sample, state: state, event: nil))
+            case let .fault(fault):
+                let sample = state.session.lastTelemetry
+                continuation.yield(Telemetry(time: sessionTime(ofDevice: fault.deviceTime, state: state),
+                                             intensity: sample.map { Double($0.actual.intensity) / 65535 } ?? 0,
+                                             x: sample.map { Double($0.actual.x) / 65535 } ?? 0.5,
+                                             y: sample.map { Double($0.actual.y) / 65535 } ?? 0.5,
+                                             pressure: sample.map { Double($0.actual.pressure) / 65535 } ?? 0,
+                                             temperature: sample.map(Self.temperature) ?? 0,
+                                             event: "fault: " + fault.code.summary))
+            case .stopConfirmed:
+                state.stopConfirmed = true
+            case let .failed(error):
+                record(Self.backendError(error, path: path), in: &state)
+            }
+        }
+    }
+
+    private func record(_ error: BackendError, in state: inout State) {
+        if state.failure == nil { state.failure = error }
+    }
+
+    private func telemetry(from sample: KWPTelemetry, state: State, event: String?) -> Telemetry {
+        Telemetry(time: sessionTime(ofDevice: sample.deviceTime, state: state),
+                  intensity: Double(sample.actual.intensity) / 65535,
+                  x: Double(sample.actual.x) / 65535, y: Double(sample.actual.y) / 65535,
+                  pressure: Double(sample.actual.pressure) / 65535,
+                  temperature: Self.temperature(sample),
+                  event: event ?? (sample.state == .halted ? "halted" : nil))
+    }
+
+    private func sessionTime(ofDevice ticks: UInt64, state: State) -> Double {
+        guard let clock = state.session.clock else { return 0 }
+        return max(0, clock.hostTime(atDeviceTicks: Double(ticks)) - state.sessionStart)
+    }
+
+    /// °C; 0 when the device has no sensor.
+    private static func temperature(_ sample: KWPTelemetry) -> Double {
+        sample.temperatureCentiCelsius == KWPTelemetry.noTemperature ? 0 : Double(sample.temperatureCentiCelsius) / 100
+    }
+
+    /// The session's failure in the engine's terms, naming the port.
+    static func backendError(_ error: KWPHostError, path: String) -> BackendError {
+        switch error {
+        case .identifyTimedOut:
+            return .timedOut("\(path): \(error) (a TCode device? use --device osr2 or tcode-vibrator)")
+        case .deviceSilent:
+            return .timedOut("\(path): \(error)")
+        case .unsupportedVersion, .deviceHalted, .notAccepting:
+            return .refused("\(path): \(error)")
+        case .protocolViolation:
+            return .protocolError("\(path): \(error)")
+        }
+    }
+
+    static func hostNow() -> Double { seconds(monotonicNanoseconds()) }
+    static func seconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e9 }
+}

@@ -1,0 +1,68 @@
+import KneadEngine
+import Synchronization
+
+/// What a port's reader thread tells its driver. Called on the reader thread only.
+protocol PortReaderDelegate: AnyObject, Sendable {
+    /// Bytes arrived at `now` (monotonic nanoseconds).
+    func portReceived(_ bytes: ArraySlice<UInt8>, at now: UInt64)
+    /// After every wakeup (bytes or not): the driver's timers run here. Returns the
+    /// longest the reader may sleep before calling again, nanoseconds.
+    func portTick(at now: UInt64) -> UInt64
+    /// The port hung up or failed; the reader has stopped.
+    func portFailed(_ error: BackendError)
+}
+
+/// A thread that waits on a port with poll and hands what arrives to its driver, so
+/// nothing the engine calls ever waits for the device to speak. It ends when the port
+/// fails (telling the driver) or when `stop` is called.
+final class PortReader: @unchecked Sendable {
+    private let port: SerialPort
+    private weak var delegate: (any PortReaderDelegate)?
+    private let thread = IOThread()
+    private let wake: WakePipe
+    private let stopping = Atomic<Bool>(false)
+    private var running = false
+
+    init?(port: SerialPort, delegate: any PortReaderDelegate) {
+        guard let wake = WakePipe() else { return nil }
+        self.port = port
+        self.delegate = delegate
+        self.wake = wake
+    }
+
+    func start() -> Bool {
+        running = thread.start { [self] in loop() }
+        return running
+    }
+
+    /// Ends the thread and waits for it (not from the reader thread itself).
+    func stop() {
+        guard running else { return }
+        running = false
+        stopping.store(true, ordering: .releasing)
+        wake.wake()
+        thread.join()
+    }
+
+    private func loop() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !stopping.load(ordering: .acquiring) {
+            guard let delegate else { return }
+            let timeout = delegate.portTick(at: monotonicNanoseconds())
+            switch port.waitForInput(timeout: max(timeout, 500_000), wakeDescriptor: wake.readEnd) {
+            case .readable:
+                do {
+                    let count = try port.read(into: &buffer)
+                    if count > 0 { delegate.portReceived(buffer[0..<count], at: monotonicNanoseconds()) }
+                } catch {
+                    if !stopping.load(ordering: .acquiring) { delegate.portFailed(error) }
+                    return
+                }
+            case .woken:
+                wake.drain()
+            case .timedOut:
+                break
+            }
+        }
+    }
+}
