@@ -44,6 +44,22 @@ import Testing
         #expect(F.near(timeline.frame(at: s + 20).pressure, 0.65 * (1 - depth), 1e-9))
     }
 
+    @Test func shiatsuFromToPressesAlongThatLineOnEachSide() throws {
+        let timeline = try F.compile(F.step(.shiatsu, .init(
+            duration: 40, from: .zone(.lowerRibs, .both), to: .zone(.rhomboids, .both), rate: 0.5)))
+        let info = timeline.steps[0]
+        #expect(info.target == .zone(.lowerRibs, .both))
+        // 10 presses a side from (0.44, 0.02) to the rhomboid's centre (0.40, 0.62).
+        let first = timeline.frame(at: info.start + 1.3)
+        #expect(first.x == left && first.y == 0.02)
+        let last = timeline.frame(at: info.start + 18 + 1.3)
+        #expect(F.near(last.x, 0.40, 1e-12) && F.near(last.y, 0.62, 1e-12))
+        let frames = F.frames(of: 0, in: timeline)
+        #expect(frames.contains { $0.target == .zone(.lowerRibs, .right) })
+        #expect(frames.filter { $0.target == .zone(.lowerRibs, .right) && $0.technique == .shiatsu }
+            .allSatisfy { $0.x >= 0.56 - 1e-12 })
+    }
+
     @Test func myofascialDriftsSlowlyAndHoldsItsLevels() throws {
         let centre = BackPoint(x: 0.3, y: 0.9)
         let timeline = try F.compile(F.step(.myofascial, .init(duration: 60, zone: .point(centre))))

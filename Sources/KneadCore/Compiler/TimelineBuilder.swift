@@ -34,41 +34,33 @@ struct TimelineBuilder {
 
         let pieces: [Piece]
         var peakIntensity = step.intensity
-        let target: Target
         switch step.technique {
         case .rest, .travel:
             let p = step.parameters
-            target = .point(position)
-            pieces = [Piece(technique: .rest, target: target, duration: p.duration ?? 5, motion: .hold(position))]
+            pieces = [Piece(technique: .rest, target: .point(position), duration: p.duration ?? 5,
+                            motion: .hold(position))]
             peakIntensity = 0
         case .warmUp, .effleurage, .deepTissue:
             pieces = Strokes.pieces(step, limits: limits)
-            target = pieces[0].target
         case .petrissage, .friction:
             pieces = Circles.pieces(step, limits: limits)
-            target = step.parameters.zone ?? pieces[0].target
         case .triggerPoint:
             pieces = TriggerPoint.pieces(step, limits: limits)
-            target = step.parameters.at ?? pieces[0].target
         case .tapping, .vibration:
             pieces = Pulses.pieces(step, limits: limits)
-            target = step.parameters.zone ?? pieces[0].target
         case .myofascial:
             pieces = Drift.pieces(step, limits: limits)
-            target = step.parameters.zone ?? pieces[0].target
         case .shiatsu:
             pieces = Presses.pieces(step, limits: limits)
-            target = pieces.count > 1 && step.parameters.from == nil && step.parameters.to == nil
-                ? (step.parameters.zone ?? pieces[0].target) : pieces[0].target
         case .script:
             // StepCheck has made sure the script is there and well formed.
             let script = step.parameters.script ?? ScriptTrack(path: "", points: [.init(time: 0, position: 0)])
             let index = plans.tracks.firstIndex(of: script) ?? plans.tracks.count
             if index == plans.tracks.count { plans.tracks.append(script) }
             pieces = try Script.pieces(step, track: index, script: script, limits: limits)
-            target = step.parameters.zone ?? pieces[0].target
             peakIntensity = Script.peakIntensity(step, script: script)
         }
+        let target = Self.stepTarget(pieces)
 
         let stepNumber = Int32(step.index)
         var start: Double?
@@ -106,6 +98,18 @@ struct TimelineBuilder {
         append(start: time, duration: Shaping.finalSettle, technique: .rest, target: .point(rest),
                step: -1, motion: .hold(rest))
         return Timeline(name: name, duration: time, steps: steps, segments: segments, plans: plans)
+    }
+
+    /// What the step table names a step by: its pieces' target, or the both-sides zone
+    /// when the pieces are the two sides of one zone.
+    static func stepTarget(_ pieces: [Piece]) -> Target {
+        let first = pieces[0].target
+        guard case let .zone(zone, _) = first, zone.hasSides else { return first }
+        for piece in pieces {
+            guard case .zone(zone, _) = piece.target else { return first }
+            if piece.target != first { return .zone(zone, .both) }
+        }
+        return first
     }
 
     /// Moves the head to `destination` if it is elsewhere; returns how long that takes.
