@@ -88,6 +88,15 @@ struct ScriptedHost {
         #expect(KWPHostError.identifyTimedOut(seconds: 2).description.contains("did not answer identify"))
     }
 
+    @Test func anAnswerToAnEarlierHelloIsAccepted() {
+        var session = KWPHostSession()
+        session.start(now: 0)
+        session.poll(now: 0.2)
+        #expect(decodeAll(session.takeOutput()).filter { $0.type == .hello }.count == 2)
+        session.receive(KWPMessage.identify(tag: 1, TestDevices.handheld.identity).encodedFrame(), now: 0.25)
+        #expect(session.state == .synchronizing)
+    }
+
     @Test func anotherProtocolVersionIsReportedAsSuch() {
         var session = KWPHostSession()
         session.start(now: 0)

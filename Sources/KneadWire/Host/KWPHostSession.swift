@@ -182,7 +182,6 @@ public struct KWPHostSession: Sendable {
 
     private var nextTag: UInt8 = 1
     private var startedAt = 0.0
-    private var helloTag: UInt8 = 0
     private var helloSentAt = 0.0
     private var clockRequests: [(tag: UInt8, sentAt: Double)] = []
     private var lastClockRequestAt = -Double.infinity
@@ -369,8 +368,10 @@ public struct KWPHostSession: Sendable {
 
     private mutating func handle(_ message: KWPMessage, now: Double) {
         switch message {
-        case let .identify(tag, identity):
-            guard state == .identifying, tag == helloTag else { return }
+        case let .identify(_, identity):
+            // Any HELLO's answer will do: a slow device may answer an earlier one, and
+            // every HELLO went out before any FRAMES, so a later one resets nothing sent.
+            guard state == .identifying else { return }
             handleIdentify(identity, now: now)
         case let .clock(tag, deviceTime):
             if lastGoBack?.marker == tag { lastGoBack?.markerAnswered = true }
@@ -517,9 +518,8 @@ public struct KWPHostSession: Sendable {
     }
 
     private mutating func sendHello(now: Double) {
-        helloTag = takeTag()
         helloSentAt = now
-        send(.hello(tag: helloTag), now: now)
+        send(.hello(tag: takeTag()), now: now)
     }
 
     private mutating func sendClockRequest(now: Double) {
