@@ -48,8 +48,8 @@ struct DeviceErrorRecorder {
     }
 
     var summary: DeviceErrorSummary {
-        DeviceErrorSummary(timing: Self.figures(timing, unit: 1e-6), lateFrames: lateFrames,
-                           position: hasPosition ? Self.figures(position, unit: 1e-3) : nil)
+        DeviceErrorSummary(timing: Self.figures(timing, perUnit: 1e6), lateFrames: lateFrames,
+                           position: hasPosition ? Self.figures(position, perUnit: 1e3) : nil)
     }
 
     private static func whole(_ value: Double, cap: UInt64) -> UInt64 {
@@ -58,11 +58,11 @@ struct DeviceErrorRecorder {
         return Swift.min(cap, UInt64(magnitude.rounded()))
     }
 
-    private static func figures(_ histogram: Histogram<UInt64>, unit: Double) -> DeviceErrorSummary.Figures {
+    private static func figures(_ histogram: Histogram<UInt64>, perUnit: Double) -> DeviceErrorSummary.Figures {
         guard histogram.totalCount > 0 else { return .init(count: 0, p50: 0, p99: 0, max: 0) }
         return .init(count: Int(histogram.totalCount),
-                     p50: Double(histogram.valueAtPercentile(50)) * unit,
-                     p99: Double(histogram.valueAtPercentile(99)) * unit,
-                     max: Double(histogram.maxRecorded) * unit)
+                     p50: Double(histogram.valueAtPercentile(50)) / perUnit,
+                     p99: Double(histogram.valueAtPercentile(99)) / perUnit,
+                     max: Double(histogram.maxRecorded) / perUnit)
     }
 }

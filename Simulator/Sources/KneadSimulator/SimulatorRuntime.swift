@@ -238,6 +238,7 @@ final class SimulatorRuntime: @unchecked Sendable {
             if case let .pipe(pipe) = state.transport { pipe.deliver(upTo: .infinity) }
             model.advance(to: Swift.max(time, time + state.link.faults.latency.finiteOrZero))
             model.runUntilAtRest(limit: runOnAtClose)
+            model.publishTelemetry()
             model.finishTrace()
             continuation.finish()
         }
