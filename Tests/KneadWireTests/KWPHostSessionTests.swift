@@ -200,6 +200,22 @@ struct ScriptedHost {
         }
     }
 
+    @Test func aStopWhileSynchronisingReturnsToSynchronising() {
+        var host = ScriptedHost()
+        host.session.start(now: 0)
+        host.deliver(.identify(tag: 1, host.identity))
+        host.session.stop(now: 0.01)
+        #expect(host.session.state == .stopping)
+        let stop = host.takeMessages().first { $0.type == .stop }
+        guard case let .stop(tag, next) = stop else {
+            Issue.record("no STOP sent")
+            return
+        }
+        #expect(next == 0)
+        host.deliver(.stopped(tag: tag, free: 8))
+        #expect(host.session.state == .synchronizing)
+    }
+
     @Test func aNakMakesTheHostResendFromTheExpectedSequenceBehindAMarker() {
         var host = Self.twoPacketsInFlight()
         host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap, refused: 1))

@@ -392,7 +392,8 @@ public struct KWPHostSession: Sendable {
         case let .stopped(tag, free):
             guard state == .stopping, tag == stopTag else { return }
             deviceFree = Int(free)
-            state = .ready
+            let synchronized = (clock?.samples.count ?? 0) >= configuration.initialClockSamples
+            state = synchronized ? .ready : .synchronizing
             events.append(.stopConfirmed)
         case let .telemetry(_, telemetry):
             lastTelemetry = telemetry
