@@ -1,10 +1,12 @@
+import Foundation
 import KneadCore
+import KneadDrivers
 import KneadEngine
 import KneadSimulator
 
-/// Where the device that plays is. Today only the built-in simulator, which plays the
-/// device profile; `--port PATH` (serial) and `--usb ID` arrive with the drivers
-/// (issue 4) as the other two cases, and `makeBackend` is where they plug in.
+/// Where the device that plays is: the built-in simulator, which plays the device
+/// profile, or a serial port (`--port PATH`: KneadDrivers picks the driver from the
+/// profile's connection). `--usb ID` is not part of this build yet.
 enum DeviceLocation: Sendable, Equatable {
     case simulator
     case serialPort(String)
@@ -31,6 +33,20 @@ enum DeviceLocation: Sendable, Equatable {
             return "--trace records what the simulator did; \(description) has no such record"
         }
         return nil
+    }
+
+    /// The rate to play at: a real device's link may carry less than was asked for
+    /// (TCode lines within 90 % of the serial line), in which case the person is told.
+    /// A profile that cannot drive a real device is a bad command line (64).
+    func linkRate(profile: DeviceProfile, requested: Double) throws -> Double {
+        guard case .serialPort = self else { return requested }
+        if let problem = DeviceDrivers.problem(with: profile) {
+            Console.error("knead: error: \(problem)\n")
+            throw KneadExitCode.usage
+        }
+        let (rate, note) = DeviceDrivers.linkRate(profile: profile, requested: requested)
+        if let note { Console.error("knead: note: \(note)\n") }
+        return rate
     }
 }
 
@@ -62,8 +78,16 @@ struct PlayDevice {
             let configuration = SimulatorConfiguration(device: DeviceModel.Configuration(body: body))
             let simulator = SimulatorBackend(profile: profile, configuration: configuration, trace: sink, clock: clock)
             return PlayDevice(backend: simulator, simulator: simulator)
-        case .serialPort, .usb:
-            throw .unavailable("\(location.description): serial and USB drivers are not part of this build yet")
+        case let .serialPort(path):
+            do {
+                let options = DeviceDrivers.Options.from(environment: ProcessInfo.processInfo.environment)
+                return PlayDevice(backend: try DeviceDrivers.backend(profile: profile, path: path, options: options),
+                                  simulator: nil)
+            } catch {
+                throw .unavailable(error.description)
+            }
+        case .usb:
+            throw .unavailable("\(location.description): USB drivers are not part of this build yet")
         }
     }
 }

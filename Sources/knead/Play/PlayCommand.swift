@@ -9,8 +9,9 @@ struct PlayCommand: ParsableCommand {
         discussion: """
             The pattern is compiled for --device, sampled at --rate and passed through the
             safety envelope (soft start, caps, slew limits, session cap, ramp out at the
-            end), then played in real time. Without --port or --usb (they come with the
-            device drivers) the built-in simulator plays the device profile.
+            end), then played in real time: on the device at --port (a serial port;
+            docs/drivers.md), or without it on the built-in simulator, which plays the
+            device profile.
 
             In a terminal a live view shows the progress, the step, technique and zone,
             the intensity asked for and what the device does, and where on the back it
@@ -56,12 +57,16 @@ struct PlayCommand: ParsableCommand {
     @Flag(help: "Spin for the last 200 µs before each frame: sharper timing for about 15% of a core at 1 kHz.")
     var precise = false
 
+    @Option(help: ArgumentHelp("Play on the real device at this serial port (e.g. /dev/ttyUSB0, or the path 'knead sim' prints); "
+                               + "--device must then name a profile with a connection (osr2, tcode-vibrator, knead-chair, "
+                               + "knead-handheld or a file). docs/drivers.md.", valueName: "PATH"))
+    var port: String?
+
     static let rateRange: ClosedRange<Double> = 1...2000
     static let timeScaleRange: ClosedRange<Double> = 0.01...1000
 
-    /// Where the device is. `--port PATH` and `--usb ID` (issue 4) will choose the other
-    /// cases of `DeviceLocation`; until then the simulator plays.
-    var location: DeviceLocation { .simulator }
+    /// Where the device is: `--port PATH` a serial port, else the simulator.
+    var location: DeviceLocation { port.map { .serialPort($0) } ?? .simulator }
 
     func validate() throws {
         guard rate.isFinite, Self.rateRange.contains(rate) else {
@@ -74,6 +79,7 @@ struct PlayCommand: ParsableCommand {
             throw ValidationError(problem)
         }
         if let trace, trace.isEmpty { throw ValidationError("--trace needs a file name") }
+        if let port, port.isEmpty { throw ValidationError("--port needs the path of a serial port") }
     }
 
     func run() throws {
@@ -84,6 +90,7 @@ struct PlayCommand: ParsableCommand {
                           + "  hint: use --rate \(formatNumber(prepared.device.maxRate)) or less\n")
             throw KneadExitCode.usage
         }
+        let rate = try location.linkRate(profile: prepared.device, requested: rate)
         let settings = PlaySession.Settings(
             rate: rate, timeScale: timeScale, precise: precise, json: json, tracePath: trace,
             location: location, environment: ProcessInfo.processInfo.environment)

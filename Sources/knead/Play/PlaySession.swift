@@ -32,6 +32,16 @@ final class PlaySession {
 
     /// Plays; returns the summary (the exit code is in it). Prints nothing itself.
     func run(onProgress: (String) -> Void) -> PlaySummary {
+        // Signals first: from here on Ctrl-C and SIGTERM stop the play, whenever they come.
+        let stopper = Stopper()
+        _ = SignalWatcher(
+            onStop: { signal in stopper.stop(signal: signal) },
+            onForce: { signal in
+                // The first signal already told the device to stop; the person wants out now.
+                TerminalRescue.restoreNow()
+                writeAll(2, "knead: leaving at once (the device was told to stop at the first signal)\n")
+                _exit(128 + signal)
+            })
         let timeline = prepared.timeline
         let rate = settings.rate
         let baseClock = MonotonicClock(precise: settings.precise)
@@ -63,16 +73,7 @@ final class PlaySession {
         var configuration = EngineConfiguration(rate: rate)
         configuration.heartbeatInterval = prepared.device.watchdog / 3
         let engine = Engine(backend: device.backend, clock: clock, configuration: configuration)
-        let stopper = Stopper(engine: engine)
-        let signals = SignalWatcher(
-            onStop: { signal in stopper.stop(signal: signal) },
-            onForce: { signal in
-                // The first signal already told the device to stop; the person wants out now.
-                TerminalRescue.restoreNow()
-                let note = "knead: leaving at once (the device was told to stop at the first signal)\n"
-                writeAll(2, note)
-                _exit(128 + signal)
-            })
+        stopper.attach(engine)
         let telemetry = TelemetryWatcher(device.backend.telemetry)
 
         let stdoutIsTerminal = isatty(1) == 1
@@ -131,16 +132,15 @@ final class PlaySession {
         telemetry.cancel()
         screen?.restore()
 
-        let outcome = self.outcome(of: result, stopper: stopper, signal: signals.firstSignal, envelope: envelope)
+        let outcome = self.outcome(of: result, stopper: stopper, envelope: envelope)
         var summary = self.summary(outcome: outcome, result: result, device: device, personCap: envelope.personCap)
-        summary.playedSeconds = outcome.isComplete ? timeline.duration : min(timeline.duration, view.elapsed)
+        summary.playedSeconds = roundTo(outcome.isComplete ? timeline.duration : min(timeline.duration, view.elapsed), 3)
         return summary
     }
 
     // MARK: - Ways out
 
-    private func outcome(of result: RunResult, stopper: Stopper, signal: Int32?,
-                         envelope: SafetyEnvelope) -> PlayOutcome {
+    private func outcome(of result: RunResult, stopper: Stopper, envelope: SafetyEnvelope) -> PlayOutcome {
         switch result.endReason {
         case .finished:
             return envelope.reachedSessionCap ? .sessionCapReached : .done
@@ -148,7 +148,7 @@ final class PlaySession {
             return .ioError(error.description)
         case .stopped:
             if let key = stopper.key { return .interrupted(by: key) }
-            switch signal ?? SIGINT {
+            switch stopper.signal ?? SIGINT {
             case SIGINT: return .interrupted(by: .controlC)
             case let other: return .terminated(signal: other)
             }
@@ -156,38 +156,50 @@ final class PlaySession {
     }
 
     /// Asks the engine to stop (its priority path: the device is told at once) and
-    /// remembers which key did it; the engine keeps only the first cause.
+    /// remembers what asked: the engine keeps only the first cause. Signals can come
+    /// before the engine exists; the engine is then stopped as soon as it is attached,
+    /// so its run stops at its beginning.
     final class Stopper: Sendable {
-        let engine: Engine
-        private let keyCode = Atomic<UInt8>(0)
-        private let wasRequested = Atomic<Bool>(false)
+        private struct State {
+            var engine: Engine?
+            var signal: Int32?
+            var key: PlayOutcome.PersonStop?
+        }
+        private let state = Mutex(State())
 
-        init(engine: Engine) { self.engine = engine }
+        func attach(_ engine: Engine) {
+            let pendingSignal = state.withLock { state -> Bool in
+                state.engine = engine
+                return state.signal != nil
+            }
+            if pendingSignal { engine.requestStop(.signal) }
+        }
 
         /// From the signal watcher's thread.
         func stop(signal: Int32) {
-            wasRequested.store(true, ordering: .sequentiallyConsistent)
-            engine.requestStop(.signal)
+            let engine = state.withLock { state -> Engine? in
+                if state.signal == nil && state.key == nil { state.signal = signal }
+                return state.engine
+            }
+            engine?.requestStop(.signal)
         }
 
+        /// From the main thread (the key reader).
         func stop(key how: PlayOutcome.PersonStop) {
-            wasRequested.store(true, ordering: .sequentiallyConsistent)
-            if engine.requestStop(.key) {
-                keyCode.store(how == .escapeKey ? 2 : how == .controlC ? 3 : 1, ordering: .sequentiallyConsistent)
+            let engine = state.withLock { state -> Engine? in
+                if state.signal == nil && state.key == nil { state.key = how }
+                return state.engine
             }
+            engine?.requestStop(.key)
         }
 
-        var requested: Bool { wasRequested.load(ordering: .sequentiallyConsistent) }
+        var requested: Bool { state.withLock { $0.signal != nil || $0.key != nil } }
 
-        /// The key that stopped the run, if a key did.
-        var key: PlayOutcome.PersonStop? {
-            switch keyCode.load(ordering: .sequentiallyConsistent) {
-            case 1: return .quitKey
-            case 2: return .escapeKey
-            case 3: return .controlC
-            default: return nil
-            }
-        }
+        /// The key that stopped the run, if a key came first.
+        var key: PlayOutcome.PersonStop? { state.withLock { $0.key } }
+
+        /// The signal that stopped the run, if a signal came first.
+        var signal: Int32? { state.withLock { $0.signal } }
     }
 
     // MARK: - Status for the view
@@ -207,6 +219,7 @@ final class PlaySession {
 
         let phase: PlayStatus.Phase
         switch envelope.phase {
+        case .idle: phase = .starting
         case .playing:
             if view.elapsed < prepared.limits.startRamp {
                 phase = .starting
@@ -253,20 +266,33 @@ final class PlaySession {
         case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message): errorText = message
         default: break
         }
+        /// Engine nanoseconds (scaled clock) to real microseconds, to 0.1 µs.
+        func microseconds(_ nanoseconds: UInt64) -> Double {
+            roundTo(Double(nanoseconds) / 1000 / scale, 1)
+        }
         return PlaySummary(
             pattern: prepared.pattern.name, file: prepared.path, device: prepared.device.name,
             simulated: settings.location.isSimulated, outcome: outcome.name, cause: outcome.cause,
-            exitCode: outcome.exitCode, playedSeconds: 0, durationSeconds: prepared.timeline.duration,
-            wallSeconds: realWall, timeScale: scale, rate: settings.rate,
+            exitCode: outcome.exitCode, playedSeconds: 0, durationSeconds: roundTo(prepared.timeline.duration, 3),
+            wallSeconds: roundTo(realWall, 3), timeScale: scale, rate: settings.rate,
             framesSent: statistics.framesSent, lateFrames: statistics.lateFrames,
-            latenessMicroseconds: .init(p50: Double(lateness.p50) / 1000 / scale, p99: Double(lateness.p99) / 1000 / scale,
-                                        p999: Double(lateness.p999) / 1000 / scale, max: Double(lateness.max) / 1000 / scale),
-            cpuPercent: realWall > 0 ? statistics.cpuTime / realWall * 100 : 0,
-            stopLatencyMilliseconds: statistics.stopLatency.map { $0 * 1000 / scale },
-            maxIntensityPercent: personCap * 100,
+            latenessMicroseconds: .init(p50: microseconds(lateness.p50), p99: microseconds(lateness.p99),
+                                        p999: microseconds(lateness.p999), max: microseconds(lateness.max)),
+            cpuPercent: roundTo(realWall > 0 ? statistics.cpuTime / realWall * 100 : 0, 2),
+            stopLatencyMilliseconds: statistics.stopLatency.map { roundTo($0 * 1000 / scale, 3) },
+            maxIntensityPercent: roundTo(personCap * 100, 1),
             deviceAtZero: report?.state.isAtZero,
-            deviceError: report.map { PlaySummary.deviceError(from: $0, timeScale: scale) },
+            deviceError: report.map { PlaySummary.deviceError(from: $0, timeScale: scale).rounded },
             trace: report == nil ? nil : settings.tracePath,
             error: errorText ?? result?.stopError.map { "stopping the device failed: \($0)" })
+
     }
+}
+
+/// `value` to `decimals` decimals, so the JSON summary carries no float noise.
+func roundTo(_ value: Double, _ decimals: Int) -> Double {
+    guard value.isFinite else { return value }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    return (value * scale).rounded() / scale
 }

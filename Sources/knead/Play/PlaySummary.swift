@@ -67,10 +67,52 @@ struct PlaySummary: Encodable, Equatable {
         var positionMillimetres: Figures?
         /// Times the device's watchdog ramped it to zero because the host fell silent.
         var watchdogFirings: Int
+
+        /// Microsecond and micrometre resolution, as the simulator measures.
+        var rounded: DeviceError {
+            func r(_ f: Figures, _ d: Int) -> Figures { Figures(p50: roundTo(f.p50, d), p99: roundTo(f.p99, d), max: roundTo(f.max, d)) }
+            var copy = self
+            copy.timingMilliseconds = r(timingMilliseconds, 3)
+            copy.positionMillimetres = positionMillimetres.map { r($0, 3) }
+            return copy
+        }
     }
 
     /// - Parameter timeScale: the simulated device lives on the scaled clock; its
     ///   timing figures are converted back to real time.
+    /// Every field is written, absent ones as null, so the summary always has one shape.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(pattern, forKey: .pattern)
+        try c.encode(file, forKey: .file)
+        try c.encode(device, forKey: .device)
+        try c.encode(simulated, forKey: .simulated)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encode(cause, forKey: .cause)
+        try c.encode(exitCode, forKey: .exitCode)
+        try c.encode(playedSeconds, forKey: .playedSeconds)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(wallSeconds, forKey: .wallSeconds)
+        try c.encode(timeScale, forKey: .timeScale)
+        try c.encode(rate, forKey: .rate)
+        try c.encode(framesSent, forKey: .framesSent)
+        try c.encode(lateFrames, forKey: .lateFrames)
+        try c.encode(latenessMicroseconds, forKey: .latenessMicroseconds)
+        try c.encode(cpuPercent, forKey: .cpuPercent)
+        try c.encode(stopLatencyMilliseconds, forKey: .stopLatencyMilliseconds)
+        try c.encode(maxIntensityPercent, forKey: .maxIntensityPercent)
+        try c.encode(deviceAtZero, forKey: .deviceAtZero)
+        try c.encode(deviceError, forKey: .deviceError)
+        try c.encode(trace, forKey: .trace)
+        try c.encode(error, forKey: .error)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case pattern, file, device, simulated, outcome, cause, exitCode, playedSeconds, durationSeconds
+        case wallSeconds, timeScale, rate, framesSent, lateFrames, latenessMicroseconds, cpuPercent
+        case stopLatencyMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, error
+    }
+
     static func deviceError(from report: SimulatorReport, timeScale: Double) -> DeviceError {
         let toMilliseconds = 1000 / timeScale
         let timing = report.errors.timing
