@@ -87,6 +87,7 @@ struct PatternParsingTests {
         let text = """
             pattern: All parameters
             limits: {intensity: 80%, pressure: medium, heat: 0.5}
+            opt-in: [deep-tissue]
             steps:
               - warm-up: {duration: 1.5min, intensity: 0.2, pressure: light, zone: paraspinal, stroke: 10s}
               - friction: {zone: rhomboids-right, duration: 2min, circle: 800ms, breaks: 0s, intensity: 45%, pressure: 55%}

@@ -6,13 +6,13 @@ import Testing
 @Suite("Pattern warnings and --strict")
 struct WarningTests {
     private func check(_ steps: String, strict: Bool = false) -> PatternFileResult {
-        PatternFile.parse(text: "pattern: w\nsteps:\n" + steps, fileName: "w.yaml", options: PatternFileOptions(strict: strict))
+        PatternFile.parse(text: "pattern: w\nopt-in: [deep-tissue]\nsteps:\n" + steps, fileName: "w.yaml", options: PatternFileOptions(strict: strict))
     }
 
     @Test func longTriggerPointHold() throws {
         let result = check("  - warm-up\n  - trigger-point: {at: rhomboids-left, hold: 45s}\n")
         #expect(result.rendered() == """
-            w.yaml:4:5: warning: trigger-point hold of 45 s is longer than 30 s
+            w.yaml:5:5: warning: trigger-point hold of 45 s is longer than 30 s
               hint: a knot is held 10–30 s until it releases; hold it again later rather than longer
 
             """)
@@ -24,7 +24,7 @@ struct WarningTests {
 
     @Test func strictTurnsWarningsIntoErrors() {
         let result = check("  - warm-up\n  - trigger-point: {at: rhomboids-left, hold: 45s}\n", strict: true)
-        #expect(result.headlines == ["w.yaml:4:5: error: trigger-point hold of 45 s is longer than 30 s"])
+        #expect(result.headlines == ["w.yaml:5:5: error: trigger-point hold of 45 s is longer than 30 s"])
         #expect(result.diagnostics.first?.hint == "a knot is held 10–30 s until it releases; hold it again later rather than longer")
         #expect(result.hasErrors)
         #expect(result.pattern == nil)
@@ -35,19 +35,19 @@ struct WarningTests {
 
     @Test func firmWorkWithoutWarmUp() {
         #expect(check("  - deep-tissue: {zone: rhomboids}\n  - deep-tissue: {zone: rhomboids}\n").headlines == [
-            "w.yaml:3:5: warning: deep-tissue is firm work with no warm-up before it",
+            "w.yaml:4:5: warning: deep-tissue is firm work with no warm-up before it",
         ])
         #expect(check("  - rest: 5s\n  - petrissage: {pressure: firm}\n").headlines == [
-            "w.yaml:4:5: warning: firm pressure with no warm-up before it",
+            "w.yaml:5:5: warning: firm pressure with no warm-up before it",
         ])
         // Shiatsu's default pressure (65 %) is firm.
-        #expect(check("  - shiatsu\n").headlines == ["w.yaml:3:5: warning: firm pressure with no warm-up before it"])
+        #expect(check("  - shiatsu\n").headlines == ["w.yaml:4:5: warning: firm pressure with no warm-up before it"])
         // A warm-up, or light effleurage, first: no warning.
         #expect(check("  - warm-up\n  - deep-tissue\n").diagnostics == [])
         #expect(check("  - effleurage\n  - trigger-point: {at: teres-left}\n").diagnostics == [])
         // Firm effleurage is not a warm-up.
         #expect(check("  - effleurage: {pressure: firm}\n  - deep-tissue\n").headlines == [
-            "w.yaml:3:5: warning: firm pressure with no warm-up before it",
+            "w.yaml:4:5: warning: firm pressure with no warm-up before it",
         ])
     }
 
@@ -56,9 +56,9 @@ struct WarningTests {
                            + "  - trigger-point: {at: {x: 0.51, y: 0.5}}\n  - petrissage: {zone: spine, pressure: light}\n"
                            + "  - deep-tissue: {from: lower-ribs, to: spine}\n")
         #expect(result.headlines == [
-            "w.yaml:4:5: warning: firm pressure on the spine line (spine)",
-            "w.yaml:5:5: warning: firm pressure on the spine line (point(0.51,0.50))",
-            "w.yaml:7:5: warning: firm pressure on the spine line (spine)",
+            "w.yaml:5:5: warning: firm pressure on the spine line (spine)",
+            "w.yaml:6:5: warning: firm pressure on the spine line (point(0.51,0.50))",
+            "w.yaml:8:5: warning: firm pressure on the spine line (spine)",
         ])
         #expect(result.diagnostics.first?.hint == "the spine is bone: work the paraspinal lines beside it, or use light pressure; "
                 + "the safety envelope moves firm pressure off the spine")
@@ -73,7 +73,7 @@ struct WarningTests {
         #expect(result.diagnostics.count == 1)
         let warning = try #require(result.diagnostics.first)
         #expect(warning.severity == .warning)
-        #expect(warning.location == at(5, 5))  // the friction step runs past 15 minutes
+        #expect(warning.location == at(6, 5))  // the friction step runs past 15 minutes
         #expect(warning.message == "the session lasts \(Durations.describe(timeline.duration)), "
                 + "longer than the 15 minutes aimed for; it passes 15 minutes in this step")
     }
@@ -96,11 +96,11 @@ struct WarningTests {
 
     @Test func warningsOnlyForValidPatterns() {
         let result = check("  - trigger-point: {at: rhomboids-left, hold: 45s}\n  - rest: -1s\n")
-        #expect(result.headlines == ["w.yaml:4:11: error: duration must be more than 0 (got -1s)"])
+        #expect(result.headlines == ["w.yaml:5:11: error: duration must be more than 0 (got -1s)"])
     }
 
     @Test func aRepeatsStepsAreCheckedOnce() {
         let result = check("  - repeat: 3\n    steps:\n      - warm-up\n      - trigger-point: {at: teres-right, hold: 40s}\n")
-        #expect(result.headlines == ["w.yaml:6:9: warning: trigger-point hold of 40 s is longer than 30 s"])
+        #expect(result.headlines == ["w.yaml:7:9: warning: trigger-point hold of 40 s is longer than 30 s"])
     }
 }

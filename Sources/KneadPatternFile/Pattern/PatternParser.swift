@@ -4,7 +4,10 @@ import Yams
 
 /// A pattern file's node tree to the `Pattern` model, reporting every problem it finds.
 struct PatternParser {
-    static let topLevelKeys = ["pattern", "description", "limits", "steps"]
+    static let topLevelKeys = ["pattern", "description", "limits", "opt-in", "steps"]
+    /// Techniques a pattern must opt in to: firm work that does not suit everyone
+    /// (TECHNIQUES.md: deep tissue "needs an explicit opt-in in the pattern").
+    static let optInTechniques: [Technique] = [.deepTissue]
     static let limitKeys = ["intensity", "pressure", "heat"]
     /// `repeat` inside `repeat` inside …: deeper than this is a mistake or an attack.
     static let maxRepeatDepth = 16
@@ -27,7 +30,7 @@ struct PatternParser {
             let suggestion = Suggestions.didYouMean(entry.key, among: Self.topLevelKeys)
             let hint = techniqueNames.contains(entry.key) || entry.key == "repeat"
                 ? "steps go in the list under 'steps:', each starting with '- '"
-                : (suggestion.isEmpty ? "a pattern file has pattern, description, limits and steps" : nil)
+                : (suggestion.isEmpty ? "a pattern file has pattern, description, limits, opt-in and steps" : nil)
             reader.error(entry.keyLocation, "unknown key '\(entry.key)'" + suggestion, hint: hint)
         }
         let byKey = Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -45,9 +48,12 @@ struct PatternParser {
         }
         let limits = byKey["limits"].map { self.limits($0.value) } ?? PatternLimits()
 
+        let optedIn = byKey["opt-in"].map { self.optIn($0.value) } ?? []
+
         var items: [PatternItem]?
         if let entry = byKey["steps"] {
             items = steps(entry.value, owner: entry.keyLocation, depth: 0, what: "'steps'")
+            if let items { requireOptIn(items, optedIn: optedIn) }
         } else {
             reader.error(YAMLDocument.location(root.mark), "missing 'steps:', the list of techniques",
                          hint: "add 'steps:' followed by lines such as '  - warm-up: {duration: 90s}'")
@@ -57,6 +63,44 @@ struct PatternParser {
                               location: byKey["pattern"]?.keyLocation ?? YAMLDocument.location(root.mark))
         Expansion.check(pattern, stepsLocation: byKey["steps"]?.keyLocation ?? pattern.location, reader: reader)
         return pattern
+    }
+
+    // MARK: - Opt-in
+
+    private func optIn(_ node: Node) -> Set<Technique> {
+        let names = Self.optInTechniques.map(\.rawValue)
+        let example = "e.g. opt-in: [deep-tissue]"
+        var elements: [Node] = []
+        if case .scalar = node { elements = [node] } else if let list = reader.elements(of: node, expected: "a list of techniques, \(example)") {
+            elements = list
+        }
+        var techniques: Set<Technique> = []
+        for element in elements {
+            guard let name = reader.requiredText(element, what: "an opt-in") else { continue }
+            if let technique = Technique(rawValue: name), Self.optInTechniques.contains(technique) {
+                techniques.insert(technique)
+            } else {
+                reader.error(element, "'\(name)' needs no opt-in" + Suggestions.didYouMean(name, among: names),
+                             hint: "only \(names.joined(separator: ", ")) needs an opt-in, \(example)")
+            }
+        }
+        return techniques
+    }
+
+    /// Reports every step of a technique that needs an opt-in the pattern did not give.
+    private func requireOptIn(_ items: [PatternItem], optedIn: Set<Technique>) {
+        for item in items {
+            switch item {
+            case let .step(step) where Self.optInTechniques.contains(step.technique) && !optedIn.contains(step.technique):
+                reader.error(step.location,
+                             "\(step.technique.rawValue) is firm work that does not suit everyone: the pattern must opt in to it",
+                             hint: "add 'opt-in: [\(step.technique.rawValue)]' at the top of the file")
+            case let .repeat(_, inner, _):
+                requireOptIn(inner, optedIn: optedIn)
+            default:
+                break
+            }
+        }
     }
 
     // MARK: - Limits
