@@ -31,7 +31,8 @@ public struct PortMatch: Sendable, Equatable {
         return productText.lowercased().contains(product.lowercased())
     }
 
-    static func hex(_ value: UInt16) -> String {
+    /// Four lowercase hexadecimal digits, as lsusb prints ids.
+    public static func hex(_ value: UInt16) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }

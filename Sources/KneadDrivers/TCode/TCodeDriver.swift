@@ -14,8 +14,9 @@ import Glibc
 ///   silent is accepted (many do). A device that lists its axes (`D2`) must have every
 ///   axis the profile maps.
 /// - Frames: `L0…`, `V0…` with 4 digits and `I<ms>` (the time since the last line), only
-///   the axes that changed; every axis again at least every `vibrationRefresh` seconds,
-///   because TCode firmware ramps vibration to zero 2 s after its last command.
+///   the axes that changed; every axis again when a vibration axis above zero went
+///   unsent for `vibrationRefresh` seconds, because TCode firmware ramps vibration to
+///   zero 2 s after its last command.
 /// - Stop (priority): output queued in the OS is discarded, then `\nDSTOP\n` and the
 ///   vibration axes at zero (`V00000\n`).
 public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable {
@@ -163,22 +164,26 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
     }
 
     public func send(_ frame: SafeFrame) throws(BackendError) {
+        try send(ChannelValues(intensity: frame.intensity, x: frame.frame.x, y: frame.frame.y,
+                               pressure: frame.pressure, heat: frame.heat), at: frame.time)
+    }
+
+    /// One tick: the line of the axes that changed (or nothing), written now.
+    func send(_ values: ChannelValues, at time: Double) throws(BackendError) {
         if let error = failure.withLock({ $0 }) { throw error }
-        let values = ChannelValues(intensity: frame.intensity, x: frame.frame.x, y: frame.frame.y,
-                                   pressure: frame.pressure, heat: frame.heat)
         try state.withLock { state throws(BackendError) in
             guard let port = state.port, !state.closed else { throw .disconnected("\(path): the port is closed") }
-            var line = state.encoder.encode(values, at: frame.time)
-            if !axes.vibrationAxes.isEmpty, line.map(Self.hasVibration) != true,
-               let last = state.lastVibrationTime, frame.time - last >= options.vibrationRefresh {
+            var line = state.encoder.encode(values, at: time)
+            if line.map(Self.hasVibration) != true, isVibrating(values),
+               let last = state.lastVibrationTime, time - last >= options.vibrationRefresh {
                 state.encoder.reset()
-                line = state.encoder.encode(values, at: frame.time)
+                line = state.encoder.encode(values, at: time)
             }
             state.lastValues = values
-            state.lastTime = frame.time
+            state.lastTime = time
             state.stopped = false
             guard let line else { return }
-            if Self.hasVibration(line) || state.lastVibrationTime == nil { state.lastVibrationTime = frame.time }
+            if Self.hasVibration(line) || state.lastVibrationTime == nil { state.lastVibrationTime = time }
             try port.write(Array(line.utf8))
             state.lastWriteAt = monotonicNanoseconds()
         }
@@ -201,7 +206,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         if let error = failure.withLock({ $0 }) { throw error }
         try state.withLock { state throws(BackendError) in
             guard let port = state.port, !state.closed, !state.stopped, let values = state.lastValues,
-                  !axes.vibrationAxes.isEmpty,
+                  isVibrating(values),
                   monotonicNanoseconds() &- state.lastWriteAt >= UInt64(options.vibrationRefresh * 1e9) else { return }
             state.encoder.reset()
             guard let line = state.encoder.encode(values, at: state.lastTime) else { return }
@@ -260,6 +265,12 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
     }
 
     // MARK: Helpers
+
+    /// Some vibration axis is asked to be above zero (a zero needs no refresh: the
+    /// firmware's own timeout ends at zero too).
+    private func isVibrating(_ values: ChannelValues) -> Bool {
+        axes.entries.contains { $0.axis.kind == .vibration && values[$0.channel] > 0 }
+    }
 
     private static func hasVibration(_ line: String) -> Bool {
         line.utf8.contains(UInt8(ascii: "V"))

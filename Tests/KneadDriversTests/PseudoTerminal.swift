@@ -1,0 +1,140 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pseudo-terminal whose master side the test holds, standing in for a device: the
+/// driver under test opens `slavePath`. A thread reads what the driver writes, keeps it,
+/// and lets `respond` answer (as a TCode or knead wire protocol device would).
+final class PseudoTerminalDevice: @unchecked Sendable {
+    let master: Int32
+    let slavePath: String
+    private let received = Mutex<[UInt8]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let masterClosed = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+    /// Answers to bytes from the host (called on the device thread).
+    private let respond: @Sendable ([UInt8]) -> [UInt8]
+    /// Called every millisecond or so on the device thread; returns bytes to send.
+    private let tick: @Sendable () -> [UInt8]
+
+    init(respond: @escaping @Sendable ([UInt8]) -> [UInt8] = { _ in [] },
+         tick: @escaping @Sendable () -> [UInt8] = { [] }) throws {
+        // posix_openpt, unlockpt and ptsname, through the ioctls they are made of (the
+        // functions are not visible to Swift without feature macros).
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard master >= 0 else { throw PseudoTerminalError.cannotCreate(errno) }
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard ioctl(master, Self.TIOCSPTLCK, &unlock) == 0, ioctl(master, Self.TIOCGPTN, &number) == 0 else {
+            let code = errno
+            close(master)
+            throw PseudoTerminalError.cannotCreate(code)
+        }
+        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
+        self.master = master
+        slavePath = "/dev/pts/\(number)"
+        self.respond = respond
+        self.tick = tick
+        let thread = Thread { [self] in run() }
+        self.thread = thread
+        thread.start()
+    }
+
+    /// _IOW('T', 0x31, int) and _IOR('T', 0x30, unsigned int) from <asm-generic/ioctls.h>.
+    static let TIOCSPTLCK: UInt = 0x4004_5431
+    static let TIOCGPTN: UInt = 0x8004_5430
+
+    deinit {
+        stop()
+    }
+
+    private func run() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !stopping.load(ordering: .acquiring) {
+            var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 1)
+            if ready > 0, poller.revents & Int16(POLLIN) != 0 {
+                let count = read(master, &buffer, buffer.count)
+                if count > 0 {
+                    let bytes = Array(buffer[0..<count])
+                    received.withLock { $0 += bytes }
+                    send(respond(bytes))
+                }
+            } else if ready > 0 {
+                // No slave open (POLLHUP): nothing to read yet.
+                usleep(1000)
+            }
+            send(tick())
+        }
+        finished.signal()
+    }
+
+    /// Writes to the host.
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count, !masterClosed.load(ordering: .acquiring) {
+            let written = bytes[offset...].withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+            if written > 0 { offset += written } else { usleep(200) }
+        }
+    }
+
+    var bytes: [UInt8] { received.withLock { $0 } }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Waits (polling) until `condition` holds for what arrived, up to `timeout` seconds.
+    @discardableResult
+    func waitUntil(timeout: Double = 5, _ condition: ([UInt8]) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition(bytes) { return true }
+            usleep(1000)
+        }
+        return condition(bytes)
+    }
+
+    /// The device goes away: its side of the pseudo-terminal is closed (the host sees
+    /// a hang-up, as when a USB adapter is pulled).
+    func hangUp() {
+        stop()
+        if !masterClosed.exchange(true, ordering: .acquiringAndReleasing) { close(master) }
+    }
+
+    func stop() {
+        guard let thread, !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = thread
+        finished.wait()
+    }
+
+    func closeMaster() {
+        stop()
+        if !masterClosed.exchange(true, ordering: .acquiringAndReleasing) { close(master) }
+    }
+}
+
+enum PseudoTerminalError: Error {
+    case cannotCreate(Int32)
+}
+
+/// A folder under /tmp for one test, removed at the end.
+final class TemporaryFolder: @unchecked Sendable {
+    let path: String
+    init() throws {
+        var template = Array("/tmp/knead-drivers-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw PseudoTerminalError.cannotCreate(errno) }
+        path = String(cString: made)
+    }
+    func file(_ name: String) -> String { path + "/" + name }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The package's root folder (tests read shipped files and golden files from it).
+enum SourceTree {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+}
