@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "knead",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Atomic (the envelope's live controls)
     products: [
         .executable(name: "knead", targets: ["knead"]),
         .library(name: "KneadCore", targets: ["KneadCore"]),
