@@ -10,6 +10,9 @@ final class LiveScreen {
         self.style = style
     }
 
+    /// Where keys are read from, or -1 for none.
+    var keyFD: Int32 { terminal.inputFD }
+
     func enter() { terminal.enter() }
 
     func restore() { terminal.restore() }

@@ -1,4 +1,5 @@
 import KneadCore
+import KneadPatternFile
 
 /// The live view: a pure function from a play's status and the terminal's size to the
 /// lines on screen. `LiveScreen` puts them on the terminal.
@@ -17,17 +18,26 @@ struct LiveView {
         lines.append("")
 
         let panel = self.panel(status)
-        let mapRows = min(16, rows - lines.count - panel.count - 2 >= 0 ? rows - lines.count - 3 : 0)
-        let mapColumns = min(47, width - Self.panelWidth - 3)
-        if mapRows >= BackMap.minimumHeight, mapColumns >= BackMap.minimumWidth {
-            let mapHeight = max(BackMap.minimumHeight, min(mapRows, panel.count + 4, (mapColumns + 1) / 3 + 1))
-            let map = BackMap(width: mapColumns, height: mapHeight, style: style)
+        let footer = 2
+        let roomBeside = width - 1 - 3 - Self.panelWidth
+        let rowsLeft = rows - lines.count - footer
+        if roomBeside >= BackMap.minimumWidth, rowsLeft >= BackMap.minimumHeight {
+            // The map on the left, the panel beside it.
+            let map = BackMap(width: min(Self.largestMapWidth, roomBeside),
+                              height: min(rowsLeft, Self.largestMapHeight), style: style)
             let mapLines = map.render(marks(status))
             for i in 0..<max(mapLines.count, panel.count) {
                 let left = i < mapLines.count ? mapLines[i] : String(repeating: " ", count: map.width)
                 let right = i < panel.count ? panel[i] : ""
                 lines.append(" " + left + "   " + right)
             }
+        } else if width - 2 >= BackMap.minimumWidth, rowsLeft - panel.count - 1 >= BackMap.minimumHeight {
+            // A narrow window: the map above the panel.
+            let map = BackMap(width: min(Self.largestMapWidth, width - 2),
+                              height: min(rowsLeft - panel.count - 1, Self.largestMapHeight), style: style)
+            lines += map.render(marks(status)).map { " " + $0 }
+            lines.append("")
+            lines += panel.map { " " + $0 }
         } else {
             lines += panel.map { " " + $0 }
         }
@@ -38,6 +48,9 @@ struct LiveView {
 
     /// The widest line of the panel: `intensity ▕…▏ 100% device`.
     static let panelWidth = 40
+    /// Beyond this the map only grows emptier.
+    static let largestMapWidth = 47
+    static let largestMapHeight = 16
 
     // MARK: - Parts
 
@@ -57,8 +70,8 @@ struct LiveView {
     }
 
     private func times(_ status: PlayStatus, width: Int) -> String {
-        let left = formatClock(status.elapsed) + " played"
-        let right = formatClock(status.remaining) + " left of " + formatClock(status.duration)
+        let left = status.elapsedText + " played"
+        let right = status.remainingText + " left of " + clockText(status.duration)
         let gap = width - 2 - left.count - right.count
         guard gap >= 1 else { return " " + left }
         return " " + left + String(repeating: " ", count: gap) + right

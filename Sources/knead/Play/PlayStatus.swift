@@ -1,4 +1,5 @@
 import KneadCore
+import KneadPatternFile
 
 /// A snapshot of a play for the live view and the progress line, taken on the main
 /// thread from what the engine thread and the telemetry last published.
@@ -39,18 +40,30 @@ struct PlayStatus: Sendable, Equatable {
     }
 
     var remaining: Double { max(0, duration - elapsed) }
+
+    /// Time played as a clock shows it (`3:07`); the full length once played to the end.
+    var elapsedText: String { elapsed >= duration ? clockText(duration) : formatClock(elapsed) }
+
+    /// Time left, counted down in whole seconds (`0:00` only at the end).
+    var remainingText: String { formatClock(remaining.rounded(.up)) }
     var fraction: Double { duration > 0 ? (elapsed / duration).unitClamped : 0 }
 
     /// `step 4/9 petrissage · rhomboids-left`, or what happens between steps.
     var stepDescription: String {
-        let what = "\(technique.rawValue) · \(target.name)"
-        if let step { return "step \(step.index + 1)/\(stepCount) \(what)" }
+        if let step { return "step \(step.index + 1)/\(stepCount) \(technique.rawValue) · \(target.name)" }
         if technique == .travel { return "moving to \(target.name)" }
-        return what
+        switch phase {
+        case .starting: return "starting"
+        case .rampingOut: return "ramping out"
+        case .finished: return "finished"
+        case .stopping: return "stopping"
+        default: return technique.rawValue
+        }
     }
 }
 
-/// `3:07`, `12:00`, `1:02:03`: how long, for people.
+/// `3:07`, `12:00`, `1:02:03`: time played, counting whole seconds (a clock does not
+/// round up). Lengths use `clockText`, which rounds, as `knead check` does.
 func formatClock(_ seconds: Double) -> String {
     let total = Int(max(0, seconds.isFinite ? seconds : 0).rounded(.down))
     let h = total / 3600, m = (total / 60) % 60, s = total % 60

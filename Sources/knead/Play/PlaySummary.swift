@@ -1,5 +1,6 @@
 import Foundation
 import KneadEngine
+import KneadPatternFile
 import KneadSimulator
 
 /// What a play did, for the summary printed at the end (text, or JSON with `--json`).
@@ -41,7 +42,10 @@ struct PlaySummary: Encodable, Equatable {
     var deviceError: DeviceError?
     /// The simulator's trace, when `--trace` was given.
     var trace: String?
-    /// The device's error message for `device-unavailable` and `io-error`.
+    /// Set when writing the trace failed part way (the play itself went on).
+    var traceError: String?
+    /// What went wrong for `device-unavailable`, `io-error` and `cannot-create`, or a
+    /// failed stop.
     var error: String?
 
     struct Percentiles: Encodable, Equatable {
@@ -80,6 +84,40 @@ struct PlaySummary: Encodable, Equatable {
 
     /// - Parameter timeScale: the simulated device lives on the scaled clock; its
     ///   timing figures are converted back to real time.
+    /// The summary of a play that ended with `outcome` (`result` nil: nothing played).
+    static func make(outcome: PlayOutcome, result: RunResult?, simulatorReport: SimulatorReport?,
+                     prepared: PreparedSession, settings: PlaySession.Settings, personCap: Double,
+                     played: Double) -> PlaySummary {
+        // The engine measured on its clock; with --time-scale that clock runs `scale` times fast.
+        let scale = settings.timeScale
+        let statistics = result?.statistics ?? RunStatistics()
+        let lateness = statistics.lateness
+        let realWall = statistics.wallTime / scale
+        func microseconds(_ nanoseconds: UInt64) -> Double { roundTo(Double(nanoseconds) / 1000 / scale, 1) }
+        var errorText: String?
+        switch outcome {
+        case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message): errorText = message
+        default: errorText = result?.stopError.map { "stopping the device failed: \($0)" }
+        }
+        return PlaySummary(
+            pattern: prepared.pattern.name, file: prepared.path, device: prepared.device.name,
+            simulated: settings.location.isSimulated, outcome: outcome.name, cause: outcome.cause,
+            exitCode: outcome.exitCode, playedSeconds: roundTo(played, 3),
+            durationSeconds: roundTo(prepared.timeline.duration, 3),
+            wallSeconds: roundTo(realWall, 3), timeScale: scale, rate: settings.rate,
+            framesSent: statistics.framesSent, lateFrames: statistics.lateFrames,
+            latenessMicroseconds: Percentiles(p50: microseconds(lateness.p50), p99: microseconds(lateness.p99),
+                                              p999: microseconds(lateness.p999), max: microseconds(lateness.max)),
+            cpuPercent: roundTo(realWall > 0 ? statistics.cpuTime / realWall * 100 : 0, 2),
+            stopLatencyMilliseconds: statistics.stopLatency.map { roundTo($0 * 1000 / scale, 3) },
+            maxIntensityPercent: roundTo(personCap * 100, 1),
+            deviceAtZero: simulatorReport?.state.isAtZero,
+            deviceError: simulatorReport.map { deviceError(from: $0, timeScale: scale).rounded },
+            trace: simulatorReport == nil ? nil : settings.tracePath,
+            traceError: simulatorReport?.traceError,
+            error: errorText)
+    }
+
     /// Every field is written, absent ones as null, so the summary always has one shape.
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -104,13 +142,14 @@ struct PlaySummary: Encodable, Equatable {
         try c.encode(deviceAtZero, forKey: .deviceAtZero)
         try c.encode(deviceError, forKey: .deviceError)
         try c.encode(trace, forKey: .trace)
+        try c.encode(traceError, forKey: .traceError)
         try c.encode(error, forKey: .error)
     }
 
     private enum CodingKeys: String, CodingKey {
         case pattern, file, device, simulated, outcome, cause, exitCode, playedSeconds, durationSeconds
         case wallSeconds, timeScale, rate, framesSent, lateFrames, latenessMicroseconds, cpuPercent
-        case stopLatencyMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, error
+        case stopLatencyMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, traceError, error
     }
 
     static func deviceError(from report: SimulatorReport, timeScale: Double) -> DeviceError {
@@ -137,13 +176,13 @@ struct PlaySummary: Encodable, Equatable {
     /// The summary a person reads.
     var text: String {
         var lines: [String] = []
-        let played = formatClock(playedSeconds) + " of " + formatClock(durationSeconds)
+        let played = clockText(playedSeconds) + " of " + clockText(durationSeconds)
         let atZero = deviceAtZero.map { $0 ? "the device is at zero" : "the device did NOT report zero" }
         switch outcome {
         case "done":
             lines.append("knead: \(pattern): played to the end" + (atZero.map { "; \($0)." } ?? "."))
         case "session-cap":
-            lines.append("knead: \(pattern): the session cap ended the session at \(formatClock(playedSeconds))"
+            lines.append("knead: \(pattern): the session cap ended the session at \(clockText(playedSeconds))"
                          + (atZero.map { "; \($0)." } ?? "."))
         case "device-unavailable":
             lines.append("knead: \(pattern): the device could not be opened: \(error ?? cause)")
@@ -178,7 +217,7 @@ struct PlaySummary: Encodable, Equatable {
             if device.watchdogFirings > 0 { text += "; watchdog fired \(device.watchdogFirings)×" }
             lines.append("  device     " + text)
         }
-        if let trace { lines.append("  trace      \(trace)") }
+        if let trace { lines.append("  trace      \(trace)" + (traceError.map { " (incomplete: \($0))" } ?? "")) }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -195,7 +234,7 @@ func formatDuration(_ seconds: Double) -> String {
 
 /// `4.2 s`, `1:23`: a wall time.
 func formatSeconds(_ seconds: Double) -> String {
-    seconds < 60 ? formatDecimal(seconds, 1) + " s" : formatClock(seconds)
+    seconds < 60 ? formatDecimal(seconds, 1) + " s" : clockText(seconds)
 }
 
 /// A fixed number of decimals, without Foundation's locale-dependent formatting.
@@ -210,4 +249,12 @@ func formatDecimal(_ value: Double, _ decimals: Int) -> String {
     guard decimals > 0 else { return sign + String(whole) }
     let digits = String(fraction)
     return sign + String(whole) + "." + String(repeating: "0", count: decimals - digits.count) + digits
+}
+
+/// `value` to `decimals` decimals, so the JSON summary carries no float noise.
+func roundTo(_ value: Double, _ decimals: Int) -> Double {
+    guard value.isFinite else { return value }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    return (value * scale).rounded() / scale
 }

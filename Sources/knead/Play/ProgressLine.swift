@@ -1,3 +1,5 @@
+import KneadPatternFile
+
 /// The plain progress line printed every few seconds when stdout is not a terminal
 /// (a log, a pipe, CI): one line each, no escape sequences.
 ///
@@ -7,7 +9,7 @@ struct ProgressLine {
     static let interval = 2.0
 
     static func text(_ status: PlayStatus) -> String {
-        var line = "knead: \(formatClock(status.elapsed)) of \(formatClock(status.duration)) "
+        var line = "knead: \(status.elapsedText) of \(clockText(status.duration)) "
             + "(\(Int((status.fraction * 100).rounded(.down)))%) \(status.stepDescription)"
         line += ", intensity \(Int((status.requested.intensity * 100).rounded()))%"
         line += ", cap \(Int((status.personCap * 100).rounded()))%"

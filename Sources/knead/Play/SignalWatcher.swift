@@ -2,42 +2,63 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// Turns SIGINT, SIGTERM and SIGHUP into a stop, outside the signal handler.
+/// The one thread that stops the play: it turns SIGINT, SIGTERM, SIGHUP and the stop
+/// keys into the engine's stop request.
 ///
-/// The handler only writes the signal's number to a pipe (write is async-signal-safe;
-/// nothing else happens in it); a watcher thread reads the pipe and calls `onStop`,
-/// where calling the engine's stop is safe. `sigaction` takes effect at once, so no
-/// signal is lost between "ignore the default" and "start listening" — which a
-/// dispatch signal source on Linux does allow: it registers on its manager thread a
-/// moment after `resume()`, and a Ctrl-C in that moment was measured to be dropped.
+/// Signals: the handler only writes the signal's number to a pipe (write is
+/// async-signal-safe; nothing else happens in it) and this thread reads the pipe.
+/// `sigaction` takes effect at once, so no signal is lost between "ignore the
+/// default" and "start listening" — which a dispatch signal source on Linux allows:
+/// it registers on its manager thread a moment after `resume()`, and a Ctrl-C in
+/// that moment was measured to be dropped.
 ///
-/// The first signal calls `onStop`. Another one while the player is still winding
-/// down calls `onForce` (the person means it: leave now).
+/// Keys: the key reader posts q and Esc to the same pipe, so every stop is requested
+/// from this thread. It runs at a real-time priority one above the engine's loop
+/// (where permitted), so a loop that is busy or spinning at its own real-time
+/// priority cannot delay the stop reaching the device.
+///
+/// The first stop calls `onStop`. A signal after that, while the player is still
+/// winding down, calls `onForce` (the person means it: leave now).
 final class SignalWatcher: Sendable {
     static let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
-    private let first = Atomic<Int32>(0)
+    enum Stop: Sendable, Equatable {
+        case signal(Int32)
+        case key(PlayOutcome.PersonStop)
+    }
+
+    private let stops = Atomic<Int>(0)
+    private let writeEnd: Int32
 
     /// - Parameters:
-    ///   - onStop: called once, with the first signal, from the watcher thread.
+    ///   - priority: SCHED_FIFO priority for this thread; nil for normal scheduling.
+    ///   - onStop: called once, with the first stop, from the watcher thread.
     ///   - onForce: called for each later signal, from the watcher thread.
-    init(onStop: @escaping @Sendable (Int32) -> Void, onForce: @escaping @Sendable (Int32) -> Void) {
+    init(priority: Int32?, onStop: @escaping @Sendable (Stop) -> Void,
+         onForce: @escaping @Sendable (Int32) -> Void) {
         // A reader that went away must not kill the player before the device is at zero.
         signal(SIGPIPE, SIG_IGN)
-        let readEnd = SignalPipe.open()
+        let (readEnd, writeEnd) = SignalPipe.open()
+        self.writeEnd = writeEnd
         let thread = Thread { [self] in
+            if let priority {
+                var parameters = sched_param(sched_priority: priority)
+                _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)  // quietly normal if refused
+            }
             while true {
                 var byte: UInt8 = 0
                 let count = read(readEnd, &byte, 1)
                 if count < 0 && errno == EINTR { continue }
-                guard count == 1 else { return }
-                let signalNumber = Int32(byte)
-                let (isFirst, _) = first.compareExchange(expected: 0, desired: signalNumber,
-                                                         ordering: .sequentiallyConsistent)
-                if isFirst { onStop(signalNumber) } else { onForce(signalNumber) }
+                guard count == 1, let stop = Self.decode(byte) else { return }
+                let isFirst = stops.add(1, ordering: .sequentiallyConsistent).newValue == 1
+                if isFirst {
+                    onStop(stop)
+                } else if case let .signal(number) = stop {
+                    onForce(number)
+                }
             }
         }
-        thread.name = "knead-signals"
+        thread.name = "knead-stop"
         thread.start()
         for signalNumber in Self.watched { SignalPipe.install(for: signalNumber) }
         // A parent may have started us with these signals blocked (the mask is
@@ -48,30 +69,51 @@ final class SignalWatcher: Sendable {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
-    /// The first signal received, if any.
-    var firstSignal: Int32? {
-        let value = first.load(ordering: .sequentiallyConsistent)
-        return value == 0 ? nil : value
+    /// Asks for a stop from a key (q, Esc); returns at once.
+    func post(_ key: PlayOutcome.PersonStop) {
+        var byte = Self.encode(key)
+        _ = write(writeEnd, &byte, 1)
+    }
+
+    // Signals are 1…64; keys are above.
+    private static func encode(_ key: PlayOutcome.PersonStop) -> UInt8 {
+        switch key {
+        case .quitKey: return 0xF1
+        case .escapeKey: return 0xF2
+        case .controlC: return 0xF3
+        }
+    }
+
+    private static func decode(_ byte: UInt8) -> Stop? {
+        switch byte {
+        case 0xF1: return .key(.quitKey)
+        case 0xF2: return .key(.escapeKey)
+        case 0xF3: return .key(.controlC)
+        case 1...64: return .signal(Int32(byte))
+        default: return nil
+        }
     }
 
     // The handlers stay until the process ends: a signal during the summary only
     // reaches the pipe, as the device is already at zero by then.
 }
 
-/// The self-pipe between the signal handler and the watcher thread.
+/// The self-pipe between the signal handler (and the key reader) and the stop thread.
 private enum SignalPipe {
-    /// Opens the pipe (once per process) and returns its read end.
-    static func open() -> Int32 {
-        if writeEnd.load(ordering: .acquiring) >= 0 { return readEnd.load(ordering: .acquiring) }
+    /// Opens the pipe (once per process) and returns its ends.
+    static func open() -> (read: Int32, write: Int32) {
+        if writeEnd.load(ordering: .acquiring) >= 0 {
+            return (readEnd.load(ordering: .acquiring), writeEnd.load(ordering: .acquiring))
+        }
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return -1 }
+        guard pipe(&ends) == 0 else { return (-1, -1) }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         // A full pipe must never block the handler: the signal is dropped instead
         // (the first one is what matters, and it is already in the pipe).
         _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
         readEnd.store(ends[0], ordering: .releasing)
         writeEnd.store(ends[1], ordering: .releasing)
-        return ends[0]
+        return (ends[0], ends[1])
     }
 
     static func install(for signalNumber: Int32) {
@@ -83,7 +125,7 @@ private enum SignalPipe {
     }
 }
 
-// Atomics, initialized before any handler is installed; the handler only loads one.
+// Atomics, set before any handler is installed; the handler only loads one.
 private let readEnd = Atomic<Int32>(-1)
 private let writeEnd = Atomic<Int32>(-1)
 
