@@ -344,15 +344,17 @@ struct DeviceCore {
 
     // MARK: Acting on commands
 
-    /// Acts on the commands that have arrived and the scheduled setpoints now due.
+    /// Puts the scheduled setpoints now due in force, then acts on the commands that
+    /// have arrived, in their order. (A scheduled setpoint arriving already due is
+    /// applied as it arrives, so the order never depends on when the model is read.)
     mutating func serviceDue() {
-        while let arrival = inbox.first, arrival.tick <= tick {
-            _ = inbox.removeFirst()
-            act(on: arrival.command)
-        }
         while let entry = lead.first, entry.dueTick <= tick {
             _ = lead.removeFirst()
             apply(entry.setpoint, due: entry.due)
+        }
+        while let arrival = inbox.first, arrival.tick <= tick {
+            _ = inbox.removeFirst()
+            act(on: arrival.command)
         }
     }
 
@@ -366,7 +368,9 @@ struct DeviceCore {
                 apply(setpoint, due: due)
             case .scheduled:
                 let entry = LeadBuffer.Entry(dueTick: ceilTick(due), due: due, setpoint: setpoint)
-                if !lead.insert(entry) {
+                if entry.dueTick <= tick {
+                    apply(setpoint, due: due)  // too late to wait: now, and counted late
+                } else if !lead.insert(entry) {
                     counted.leadOverflows += 1
                     events.formUnion(.overflow)
                 }
