@@ -94,7 +94,7 @@ final class PlaySession {
     private func openDevice(clock: any EngineClock) -> Result<PlayDevice, PlayOutcomeError> {
         let device: PlayDevice
         do {
-            device = try PlayDevice.make(location: settings.location, profile: prepared.device, body: .default,
+            device = try PlayDevice.make(location: settings.location, profile: prepared.device, body: prepared.body,
                                          clock: clock, tracePath: settings.tracePath)
         } catch {
             switch error {

@@ -36,8 +36,10 @@ final class SignalWatcher: Sendable {
     ///   - onForce: called for each later signal, from the watcher thread.
     init(priority: Int32?, onStop: @escaping @Sendable (Stop) -> Void,
          onForce: @escaping @Sendable (Int32) -> Void) {
-        // A reader that went away must not kill the player before the device is at zero.
+        // A reader that went away must not kill the player before the device is at zero,
+        // and a player suspended by Ctrl-Z could not stop it at all.
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGTSTP, SIG_IGN)
         let (readEnd, writeEnd) = SignalPipe.open()
         self.writeEnd = writeEnd
         let thread = Thread { [self] in
