@@ -134,12 +134,16 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     }
 
     public func send(_ frame: SafeFrame) throws(BackendError) {
-        let values = ChannelValues(intensity: frame.intensity, x: frame.frame.x, y: frame.frame.y,
-                                   pressure: frame.pressure, heat: frame.heat)
+        try send(ChannelValues(intensity: frame.intensity, x: frame.frame.x, y: frame.frame.y,
+                               pressure: frame.pressure, heat: frame.heat), at: frame.time)
+    }
+
+    /// One setpoint for session time `time`, handed to the session to batch.
+    func send(_ values: ChannelValues, at time: Double) throws(BackendError) {
         try state.withLock { state throws(BackendError) in
             if let failure = state.failure { throw failure }
             state.stopSent = false
-            state.session.enqueue(values, at: state.sessionStart + frame.time)
+            state.session.enqueue(values, at: state.sessionStart + time)
         }
     }
 
