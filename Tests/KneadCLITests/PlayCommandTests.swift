@@ -103,6 +103,20 @@ extension PlayTests {
             // The person's cap of 60% held: no setpoint above it.
             let peak = trace.rows.compactMap { Double(trace.value("set_intensity", in: $0) ?? "") }.max() ?? 0
             #expect(peak > 0 && peak <= 0.6)
+            // Every setpoint went through the envelope: the soft start, the ramp out and
+            // everything between change no faster than the chair's intensity slew limit
+            // (2 full scale per device second) plus one step of the device's 256.
+            var previous: (time: Double, level: Double)?
+            var jumps = 0
+            for row in trace.rows {
+                guard let time = Double(trace.value("time", in: row) ?? ""),
+                      let level = Double(trace.value("set_intensity", in: row) ?? "") else { continue }
+                if let previous, abs(level - previous.level) > 2.0 * (time - previous.time) + 1.0 / 255 + 1e-4 {
+                    jumps += 1
+                }
+                previous = (time, level)
+            }
+            #expect(jumps == 0, "setpoint jumps faster than the slew limit")
         }
 
         @Test("Not a terminal: a plain progress line, then the summary a person reads")
@@ -151,6 +165,7 @@ extension PlayTests {
             (["--max-intensity", "150%"], "--max-intensity"),
             (["--device", "toaster"], "toaster"),
             (["--frobnicate"], "frobnicate"),
+            (["--fault", "wobble=3"], "--fault"),
         ])
         func badOptions(options: [String], mentioned: String) throws {
             let directory = try temporaryFolder()
@@ -159,6 +174,47 @@ extension PlayTests {
             #expect(run.status == 64, "stderr: \(run.stderr)")
             #expect(run.stderr.contains(mentioned), "stderr: \(run.stderr)")
             #expect(run.stdout.isEmpty)
+        }
+
+        @Test("A device that fails while playing: exit 74, the error, and the device still ends at zero")
+        func deviceFailsWhilePlaying() throws {
+            let directory = try temporaryFolder()
+            let pattern = try PlayFixtures.write(PlayFixtures.long, named: "long.yaml", in: directory)
+            let tracePath = directory.appendingPathComponent("trace.csv").path
+            let run = try playKnead(["play", pattern, "--time-scale", "20", "--json", "--trace", tracePath,
+                                     "--fault", "hangup=3s"], in: directory)
+            #expect(run.status == 74, "stderr: \(run.stderr)")
+            #expect(run.stderr.contains("knead: error: device disconnected"))
+            let summary = try parseSummary(run.stdout)
+            #expect(summary["outcome"] as? String == "io-error")
+            #expect((summary["error"] as? String)?.contains("hung up") == true)
+            #expect((summary["framesSent"] as? Int ?? 0) > 0, "it played until the link went down")
+            // The host could no longer reach it: the device's own watchdog took it to zero.
+            #expect(summary["deviceAtZero"] as? Bool == true)
+            let deviceError = try #require(summary["deviceError"] as? [String: Any])
+            #expect(deviceError["watchdogFirings"] as? Int == 1)
+            let trace = try Trace(path: tracePath)
+            #expect(trace.rows.contains { trace.value("event", in: $0) == "watchdog" })
+        }
+
+        @Test("A serial port that is not there exits 69; --time-scale is refused for a real device (64)")
+        func realDeviceWays() throws {
+            let directory = try temporaryFolder()
+            let pattern = try PlayFixtures.write(PlayFixtures.short, named: "short.yaml", in: directory)
+            let missing = try playKnead(["play", pattern, "--port", "/dev/knead-no-such-port", "--device", "tcode-vibrator",
+                                         "--json"], in: directory)
+            #expect(missing.status == 69, "stderr: \(missing.stderr)")
+            let summary = try parseSummary(missing.stdout)
+            #expect(summary["outcome"] as? String == "device-unavailable")
+            #expect(summary["simulated"] as? Bool == false)
+            #expect(summary["framesSent"] as? Int == 0)
+
+            for option in [["--time-scale", "20"], ["--trace", "trace.csv"], ["--fault", "drop=1%"]] {
+                let refused = try playKnead(["play", pattern, "--port", "/dev/knead-no-such-port",
+                                             "--device", "tcode-vibrator"] + option, in: directory)
+                #expect(refused.status == 64, "\(option): \(refused.stderr)")
+                #expect(refused.stderr.contains(option[0]), "\(option): \(refused.stderr)")
+            }
         }
 
         @Test("A trace file that cannot be created exits 73 before anything plays")

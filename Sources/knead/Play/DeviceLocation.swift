@@ -24,13 +24,16 @@ enum DeviceLocation: Sendable, Equatable {
     }
 
     /// Options that only make sense for the simulator, refused for a real device.
-    func validate(timeScale: Double, trace: String?) -> String? {
+    func validate(timeScale: Double, trace: String?, fault: String?) -> String? {
         guard !isSimulated else { return nil }
         if timeScale != 1 {
             return "--time-scale plays the simulator faster than real time; \(description) keeps real time, so it refuses it"
         }
         if trace != nil {
             return "--trace records what the simulator did; \(description) has no such record"
+        }
+        if fault != nil {
+            return "--fault injects faults into the simulator; \(description) has its own"
         }
         return nil
     }
@@ -64,7 +67,7 @@ struct PlayDevice {
     }
 
     static func make(location: DeviceLocation, profile: DeviceProfile, body: BodyProfile,
-                     clock: any EngineClock, tracePath: String?) throws(Failure) -> PlayDevice {
+                     clock: any EngineClock, tracePath: String?, faults: SimulatorFaults) throws(Failure) -> PlayDevice {
         switch location {
         case .simulator:
             var sink: FileTraceSink?
@@ -75,7 +78,7 @@ struct PlayDevice {
                     throw .cannotCreateTrace("\(error)")
                 }
             }
-            let configuration = SimulatorConfiguration(device: DeviceModel.Configuration(body: body))
+            let configuration = SimulatorConfiguration(device: DeviceModel.Configuration(body: body), faults: faults)
             let simulator = SimulatorBackend(profile: profile, configuration: configuration, trace: sink, clock: clock)
             return PlayDevice(backend: simulator, simulator: simulator)
         case let .serialPort(path):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KneadCore
+import KneadSimulator
 
 struct PlayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,6 +58,11 @@ struct PlayCommand: ParsableCommand {
     @Flag(help: "Spin for the last 200 µs before each frame: sharper timing for about 15% of a core at 1 kHz.")
     var precise = false
 
+    @Option(help: ArgumentHelp("Simulator only: inject faults, e.g. 'latency=5ms,drop=1%,stall=3s+200ms,hangup=10s' "
+                               + "(times in device seconds from opening; see Simulator/README.md).",
+                               valueName: "SPEC"))
+    var fault: String?
+
     @Option(help: ArgumentHelp("Play on the real device at this serial port (e.g. /dev/ttyUSB0, or the path 'knead sim' prints); "
                                + "--device must then name a profile with a connection (osr2, tcode-vibrator, knead-chair, "
                                + "knead-handheld or a file). docs/drivers.md.", valueName: "PATH"))
@@ -75,8 +81,11 @@ struct PlayCommand: ParsableCommand {
         guard timeScale.isFinite, Self.timeScaleRange.contains(timeScale) else {
             throw ValidationError("--time-scale must be between 0.01 and 1000, not \(formatNumber(timeScale))")
         }
-        if let problem = location.validate(timeScale: timeScale, trace: trace) {
+        if let problem = location.validate(timeScale: timeScale, trace: trace, fault: fault) {
             throw ValidationError(problem)
+        }
+        if let fault {
+            do { _ = try SimulatorFaults(spec: fault) } catch { throw ValidationError("--fault: \(error)") }
         }
         if let trace, trace.isEmpty { throw ValidationError("--trace needs a file name") }
         if let port, port.isEmpty { throw ValidationError("--port needs the path of a serial port") }
@@ -92,7 +101,8 @@ struct PlayCommand: ParsableCommand {
         }
         let rate = try location.linkRate(profile: prepared.device, requested: rate)
         let settings = PlaySession.Settings(
-            rate: rate, timeScale: timeScale, precise: precise, json: json, tracePath: trace,
+            rate: rate, timeScale: timeScale, precise: precise, tracePath: trace,
+            faults: fault.flatMap { try? SimulatorFaults(spec: $0) } ?? SimulatorFaults(),
             location: location, environment: ProcessInfo.processInfo.environment)
         let json = self.json
         let summary = PlaySession(prepared: prepared, settings: settings).run { line in

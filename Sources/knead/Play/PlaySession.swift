@@ -12,8 +12,9 @@ final class PlaySession {
         var rate: Double
         var timeScale: Double
         var precise: Bool
-        var json: Bool
         var tracePath: String?
+        /// Simulator only: faults injected on its link and in the device (`--fault`).
+        var faults: SimulatorFaults
         var location: DeviceLocation
         var environment: [String: String]
     }
@@ -49,8 +50,7 @@ final class PlaySession {
             })
 
         let baseClock = MonotonicClock(precise: settings.precise)
-        let clock: any EngineClock = settings.timeScale == 1
-            ? baseClock : ScaledClock(base: baseClock, scale: settings.timeScale)
+        let clock = ScaledClock(base: baseClock, scale: settings.timeScale)
         let device: PlayDevice
         switch openDevice(clock: clock) {
         case let .success(opened): device = opened
@@ -95,7 +95,7 @@ final class PlaySession {
         let device: PlayDevice
         do {
             device = try PlayDevice.make(location: settings.location, profile: prepared.device, body: prepared.body,
-                                         clock: clock, tracePath: settings.tracePath)
+                                         clock: clock, tracePath: settings.tracePath, faults: settings.faults)
         } catch {
             switch error {
             case let .cannotCreateTrace(message): return .failure(PlayOutcomeError(.cannotCreate(message)))

@@ -1,17 +1,19 @@
 import KneadEngine
 
-/// A real clock whose time runs `scale` times faster (`--time-scale`): the engine and
-/// the simulator both read it, so a 12-minute pattern plays in 36 s at ×20 with every
-/// frame, motor lag and watchdog in proportion.
+/// The play's clock: the monotonic clock, read from zero at the moment the play
+/// starts, and running `scale` times faster for `--time-scale` (1 otherwise). The
+/// engine and the simulator both read it, so a 13-minute pattern plays in 39 s at ×20
+/// with every frame, motor lag and watchdog in proportion, and the simulator's trace
+/// times and `--fault` times count from the start of the play.
 ///
-/// Only the simulator may run on it: a real device keeps real time.
+/// Only the simulator may run faster than real time: a real device keeps real time.
 final class ScaledClock: EngineClock {
     let base: any EngineClock
     let scale: Double
-    /// The base clock's time when this clock started; both read the same there.
+    /// The base clock's time when this clock read zero.
     private let origin: UInt64
 
-    init(base: any EngineClock, scale: Double) {
+    init(base: any EngineClock, scale: Double = 1) {
         precondition(scale > 0 && scale.isFinite, "time scale must be positive")
         self.base = base
         self.scale = scale
@@ -21,9 +23,8 @@ final class ScaledClock: EngineClock {
     var isRealTime: Bool { base.isRealTime }
 
     func now() -> UInt64 {
-        let baseNow = base.now()
-        guard baseNow > origin else { return baseNow }
-        return origin &+ UInt64(Double(baseNow &- origin) * scale)
+        let elapsed = base.now() &- origin
+        return scale == 1 ? elapsed : UInt64(Double(elapsed) * scale)
     }
 
     func sleep(until deadline: UInt64, precise: Bool) {
@@ -37,14 +38,9 @@ final class ScaledClock: EngineClock {
     /// The base clock's time at which this clock reads `time`, rounded up so that after
     /// sleeping to it `now()` has reached `time`.
     func baseTime(of time: UInt64) -> UInt64 {
-        guard time > origin else { return time }
-        let scaled = (Double(time &- origin) / scale).rounded(.up)
+        guard scale != 1 else { return origin &+ time }
+        let scaled = (Double(time) / scale).rounded(.up)
         guard scaled < 1.8e19 else { return UInt64.max / 2 }
         return origin &+ UInt64(scaled) &+ 1
-    }
-
-    /// Seconds on this clock → seconds of real time.
-    func realSeconds(_ scaledSeconds: Double) -> Double {
-        scaledSeconds / scale
     }
 }
