@@ -22,6 +22,9 @@ public struct SimulatorFaults: Sendable, Equatable {
     /// Messages damaged on the way: one byte flipped, so the device's integrity check
     /// discards them (counted by the device as rejected).
     public var corrupt: Loss
+    /// Byte-pipe backends only: each byte on the way is flipped with this probability
+    /// (0…1), as line noise would.
+    public var byteCorruption: Double
     /// Times the device's control loop stops processing.
     public var stalls: [DeviceModel.Stall]
     /// Device time the link goes down for good: `send`, `heartbeat`, `flush` and `stop`
@@ -29,11 +32,12 @@ public struct SimulatorFaults: Sendable, Equatable {
     public var disconnectAt: Double?
     public var seed: UInt64
 
-    public init(latency: Double = 0, drop: Loss = .never, corrupt: Loss = .never,
+    public init(latency: Double = 0, drop: Loss = .never, corrupt: Loss = .never, byteCorruption: Double = 0,
                 stalls: [DeviceModel.Stall] = [], disconnectAt: Double? = nil, seed: UInt64 = 1) {
         self.latency = latency
         self.drop = drop
         self.corrupt = corrupt
+        self.byteCorruption = byteCorruption
         self.stalls = stalls
         self.disconnectAt = disconnectAt
         self.seed = seed
@@ -69,6 +73,10 @@ public struct LinkCounters: Sendable, Equatable {
     public var stopsSent = 0
     public var dropped = 0
     public var corrupted = 0
+    /// Bytes flipped by `byteCorruption` (byte-pipe backends only), and the messages
+    /// that had at least one of them.
+    public var corruptedBytes = 0
+    public var messagesHitByNoise = 0
     /// Messages refused because the link was down.
     public var refusedAfterDisconnect = 0
     /// Bytes the host wrote (byte-pipe backends only).
@@ -88,12 +96,26 @@ struct FaultyLink {
     let faults: SimulatorFaults
     private var dropRandom: SeededRandom
     private var corruptRandom: SeededRandom
+    private var byteRandom: SeededRandom
     private(set) var counters = LinkCounters()
 
     init(faults: SimulatorFaults) {
         self.faults = faults
         dropRandom = SeededRandom(seed: faults.seed)
         corruptRandom = SeededRandom(seed: faults.seed ^ 0x5DEE_CE66_D1CE_4E5B)
+        byteRandom = SeededRandom(seed: faults.seed ^ 0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Flips bytes with the `byteCorruption` probability.
+    mutating func garble(_ bytes: inout [UInt8]) {
+        let probability = faults.byteCorruption
+        guard probability > 0 else { return }
+        let before = counters.corruptedBytes
+        for index in bytes.indices where byteRandom.nextUnit() < probability {
+            bytes[index] ^= UInt8(truncatingIfNeeded: byteRandom.next()) | 1
+            counters.corruptedBytes += 1
+        }
+        if counters.corruptedBytes > before { counters.messagesHitByNoise += 1 }
     }
 
     func isDown(at time: Double) -> Bool {

@@ -324,6 +324,7 @@ final class SimulatorRuntime: @unchecked Sendable {
                 if !bytes.isEmpty { bytes[Int(position % UInt64(bytes.count))] ^= mask }
             case .deliver: break
             }
+            state.link.garble(&bytes)
             pipe.inFlight.append((arrival, bytes))
             pipe.deliver(upTo: time)
         }

@@ -118,3 +118,43 @@ import Testing
         #expect(report.errors.timing == .init(count: 101, p50: 0, p99: 0, max: 0))
     }
 }
+
+@Suite struct FaultSpecTests {
+    @Test func parsesEveryKindOfFault() throws {
+        let faults = try SimulatorFaults(spec: "latency=5ms, drop=every:10,corrupt=2%,noise=0.5%,stall=3s+200ms,stall=4+0.1,hangup=10s,seed=42")
+        #expect(faults == SimulatorFaults(latency: 0.005, drop: .everyNth(10), corrupt: .probability(0.02),
+                                          byteCorruption: 0.005,
+                                          stalls: [.init(at: 3, duration: 0.2), .init(at: 4, duration: 0.1)],
+                                          disconnectAt: 10, seed: 42))
+        #expect(try SimulatorFaults(spec: "") == .none)
+    }
+
+    @Test func badSpecsSayWhichItemAndWhy() {
+        #expect(throws: SimulatorFaults.SpecError(item: "drop=150%", problem: "a probability is between 0% and 100%")) {
+            try SimulatorFaults(spec: "latency=1ms,drop=150%")
+        }
+        #expect(throws: SimulatorFaults.SpecError(item: "stall=3s", problem: "a stall is START+DURATION, for example 3s+200ms")) {
+            try SimulatorFaults(spec: "stall=3s")
+        }
+        #expect(throws: SimulatorFaults.SpecError(item: "wobble=1", problem: "unknown fault \"wobble\"")) {
+            try SimulatorFaults(spec: "wobble=1")
+        }
+        #expect(throws: SimulatorFaults.SpecError(item: "latency=-1s", problem: "\"-1s\" is not a duration (write 200ms or 1.5s)")) {
+            try SimulatorFaults(spec: "latency=-1s")
+        }
+    }
+
+    @Test func lineNoiseLosesOnlyTheFramesItHits() throws {
+        let host = Host()
+        let backend = PipeSimulatorBackend(profile: .chair, configuration: .init(faults: .init(byteCorruption: 0.01, seed: 3)),
+                                           clock: host.clock)
+        _ = try backend.open()
+        host.play(backend, until: 9.99)  // 1000 frames of 23 bytes
+        let report = backend.report
+        #expect(report.link.corruptedBytes >= report.link.messagesHitByNoise)
+        #expect(report.link.messagesHitByNoise > 100)
+        // A frame hit by noise is discarded whole; every other frame gets through.
+        #expect(report.device.framesReceived == 1000 - report.link.messagesHitByNoise)
+        #expect(report.device.rejectedMessages >= 1)
+    }
+}
