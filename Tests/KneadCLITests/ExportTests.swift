@@ -20,7 +20,7 @@ struct FixedPointTests {
     func formatted(_ value: Double, _ decimals: Int) throws -> String {
         try text { sink in
             let buffer = OutputBuffer(sink: sink)
-            buffer.appendFixed(value, decimals: decimals)
+            try buffer.appendFixed(value, decimals: decimals)
             try buffer.flush()
         }
     }
@@ -54,12 +54,30 @@ struct FixedPointTests {
         let out = try text { sink in
             let buffer = OutputBuffer(sink: sink)
             for n in [0, 7, 10, 1234567890, -42] {
-                buffer.append(integer: n)
-                buffer.append(UInt8(ascii: " "))
+                try buffer.write(reserving: 24) { cursor in
+                    cursor.append(integer: n)
+                    cursor.append(UInt8(ascii: " "))
+                }
             }
             try buffer.flush()
         }
         #expect(out == "0 7 10 1234567890 -42 ")
+    }
+
+    @Test func otherDecimalCountsUseTheGeneralPath() throws {
+        #expect(try formatted(0.5, 1) == "0.5")
+        #expect(try formatted(1.23456, 6) == "1.234560")
+        #expect(try formatted(9.99, 1) == "10.0")
+    }
+
+    /// Text longer than the buffer's capacity goes through in pieces.
+    @Test func textLongerThanTheBufferIsFlushedInPieces() throws {
+        let sink = MemorySink()
+        let buffer = OutputBuffer(sink: sink, capacity: 256)
+        let long = String(repeating: "abcdefghij", count: 100)
+        try buffer.append(text: long)
+        try buffer.flush()
+        #expect(sink.text == long)
     }
 
     @Test func timeDecimalsFollowTheRate() {

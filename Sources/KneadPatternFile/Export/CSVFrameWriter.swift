@@ -9,8 +9,9 @@ public final class CSVFrameWriter: FrameWriter {
 
     private let buffer: OutputBuffer
     private let timeDecimals: Int
-    private var labels = LabelCache(encode: CSVFrameWriter.encodeLabels)
-    private var wroteHeader = false
+    // One writer serves one stream on one thread: no dynamic exclusivity checks per frame.
+    @exclusivity(unchecked) private var labels = LabelCache(encode: CSVFrameWriter.encodeLabels)
+    @exclusivity(unchecked) private var wroteHeader = false
 
     public init(sink: ByteSink, timeDecimals: Int = 3) {
         buffer = OutputBuffer(sink: sink)
@@ -20,16 +21,18 @@ public final class CSVFrameWriter: FrameWriter {
     public func write(_ frame: Frame) throws(ExportError) {
         if !wroteHeader { try writeHeader() }
         let label = labels.bytes(for: frame)
-        try buffer.reserve(6 * OutputBuffer.maxFixedLength + 8 + label.count)
-        buffer.appendFixed(frame.time, decimals: timeDecimals)
-        // Spelled out, not looped over an array: no allocation per frame.
-        let decimals = ExportFormat.valueDecimals
-        buffer.append(UInt8(ascii: ",")); buffer.appendFixed(frame.intensity, decimals: decimals)
-        buffer.append(UInt8(ascii: ",")); buffer.appendFixed(frame.x, decimals: decimals)
-        buffer.append(UInt8(ascii: ",")); buffer.appendFixed(frame.y, decimals: decimals)
-        buffer.append(UInt8(ascii: ",")); buffer.appendFixed(frame.pressure, decimals: decimals)
-        buffer.append(UInt8(ascii: ",")); buffer.appendFixed(frame.heat, decimals: decimals)
-        buffer.append(label)
+        let timeDecimals = timeDecimals
+        try buffer.write(reserving: 6 * OutputBuffer.maxFixedLength + 8 + label.count) { out in
+            // Spelled out, not looped over an array: no allocation per frame.
+            let decimals = ExportFormat.valueDecimals
+            out.appendFixed(frame.time, decimals: timeDecimals)
+            out.append(UInt8(ascii: ",")); out.appendFixed(frame.intensity, decimals: decimals)
+            out.append(UInt8(ascii: ",")); out.appendFixed(frame.x, decimals: decimals)
+            out.append(UInt8(ascii: ",")); out.appendFixed(frame.y, decimals: decimals)
+            out.append(UInt8(ascii: ",")); out.appendFixed(frame.pressure, decimals: decimals)
+            out.append(UInt8(ascii: ",")); out.appendFixed(frame.heat, decimals: decimals)
+            out.append(label)
+        }
     }
 
     public func finish() throws(ExportError) {

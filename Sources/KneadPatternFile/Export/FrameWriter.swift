@@ -22,7 +22,8 @@ extension FrameWriter {
 public enum ExportFormat {
     /// Decimals of channel values (intensity, x, y, pressure, heat): 0.0001 of full scale,
     /// finer than any device channel (the chair's 1024 position steps).
-    public static let valueDecimals = 4
+    /// (A computed constant, so formatting code specialises on it.)
+    @inlinable public static var valueDecimals: Int { 4 }
 
     /// Decimals of the time column: milliseconds up to 1 kHz, a tenth of a millisecond
     /// above, so every frame's time is distinct and exact at 1 kHz and 2 kHz.

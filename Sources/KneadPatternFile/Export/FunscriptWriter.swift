@@ -128,14 +128,16 @@ public final class FunscriptWriter: FrameWriter {
     }
 
     private func emit(_ action: (at: Int, pos: Int), on track: Track) throws(ExportError) {
-        try track.buffer.reserve(48)
-        if track.wroteAction { track.buffer.append(UInt8(ascii: ",")) }
+        let first = !track.wroteAction
         track.wroteAction = true
-        track.buffer.append(Self.actionStart)
-        track.buffer.append(integer: Swift.max(0, action.at))
-        track.buffer.append(Self.actionMiddle)
-        track.buffer.append(integer: Swift.min(100, Swift.max(0, action.pos)))
-        track.buffer.append(UInt8(ascii: "}"))
+        try track.buffer.write(reserving: 64) { out in
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(Self.actionStart)
+            out.append(integer: Swift.max(0, action.at))
+            out.append(Self.actionMiddle)
+            out.append(integer: Swift.min(100, Swift.max(0, action.pos)))
+            out.append(UInt8(ascii: "}"))
+        }
     }
 
     private func metadata(for axis: FunscriptAxis) -> String {

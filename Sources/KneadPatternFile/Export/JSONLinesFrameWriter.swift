@@ -6,7 +6,8 @@ import KneadCore
 public final class JSONLinesFrameWriter: FrameWriter {
     private let buffer: OutputBuffer
     private let timeDecimals: Int
-    private var labels = LabelCache(encode: JSONLinesFrameWriter.encodeLabels)
+    // One writer serves one stream on one thread: no dynamic exclusivity checks per frame.
+    @exclusivity(unchecked) private var labels = LabelCache(encode: JSONLinesFrameWriter.encodeLabels)
 
     private static let keys: [[UInt8]] = [
         "{\"time\":", ",\"intensity\":", ",\"x\":", ",\"y\":", ",\"pressure\":", ",\"heat\":",
@@ -19,15 +20,17 @@ public final class JSONLinesFrameWriter: FrameWriter {
 
     public func write(_ frame: Frame) throws(ExportError) {
         let label = labels.bytes(for: frame)
-        try buffer.reserve(6 * OutputBuffer.maxFixedLength + 80 + label.count)
-        let keys = Self.keys, decimals = ExportFormat.valueDecimals
-        buffer.append(keys[0]); buffer.appendFixed(frame.time, decimals: timeDecimals)
-        buffer.append(keys[1]); buffer.appendFixed(frame.intensity, decimals: decimals)
-        buffer.append(keys[2]); buffer.appendFixed(frame.x, decimals: decimals)
-        buffer.append(keys[3]); buffer.appendFixed(frame.y, decimals: decimals)
-        buffer.append(keys[4]); buffer.appendFixed(frame.pressure, decimals: decimals)
-        buffer.append(keys[5]); buffer.appendFixed(frame.heat, decimals: decimals)
-        buffer.append(label)
+        let keys = Self.keys, timeDecimals = timeDecimals
+        try buffer.write(reserving: 6 * OutputBuffer.maxFixedLength + 80 + label.count) { out in
+            let decimals = ExportFormat.valueDecimals
+            out.append(keys[0]); out.appendFixed(frame.time, decimals: timeDecimals)
+            out.append(keys[1]); out.appendFixed(frame.intensity, decimals: decimals)
+            out.append(keys[2]); out.appendFixed(frame.x, decimals: decimals)
+            out.append(keys[3]); out.appendFixed(frame.y, decimals: decimals)
+            out.append(keys[4]); out.appendFixed(frame.pressure, decimals: decimals)
+            out.append(keys[5]); out.appendFixed(frame.heat, decimals: decimals)
+            out.append(label)
+        }
     }
 
     public func finish() throws(ExportError) {
