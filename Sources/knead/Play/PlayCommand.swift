@@ -6,7 +6,7 @@ import KneadSimulator
 struct PlayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "play",
-        abstract: "Play a pattern in real time on the built-in simulator, with a live view.",
+        abstract: "Play a pattern in real time, on the built-in simulator or a device, with a live view.",
         discussion: """
             The pattern is compiled for --device, sampled at --rate and passed through the
             safety envelope (soft start, caps, slew limits, session cap, ramp out at the
@@ -33,7 +33,7 @@ struct PlayCommand: ParsableCommand {
               knead play Patterns/desk-reset.yaml
               knead play Patterns/desk-reset.yaml --time-scale 10 --max-intensity 60
               knead play Patterns/handheld-quick-5.yaml --device handheld
-              knead play Patterns/desk-reset.yaml --time-scale 20 --json --trace trace.csv > summary.json
+              knead play Patterns/desk-reset.yaml --time-scale 20 --json --trace trace.csv
             """)
 
     @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"))
@@ -59,7 +59,7 @@ struct PlayCommand: ParsableCommand {
     var precise = false
 
     @Option(help: ArgumentHelp("Simulator only: inject faults, e.g. 'latency=5ms,drop=1%,stall=3s+200ms,hangup=10s' "
-                               + "(times in device seconds from opening; see Simulator/README.md).",
+                               + "(times in seconds from the start of the play; see Simulator/README.md).",
                                valueName: "SPEC"))
     var fault: String?
 
