@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 int knead_set_timer_slack(unsigned long nanoseconds) {
     return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0) == 0 ? 0 : -errno;
@@ -66,4 +69,20 @@ long long knead_peak_rss_bytes(void) {
     }
     fclose(status);
     return kib < 0 ? -1 : kib * 1024;
+}
+
+int knead_open_pseudo_terminal(char *slave_path, unsigned long capacity) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return -errno;
+    if (grantpt(master) != 0 || unlockpt(master) != 0) {
+        int err = errno;
+        close(master);
+        return -err;
+    }
+    int err = ptsname_r(master, slave_path, capacity);
+    if (err != 0) {
+        close(master);
+        return -err;
+    }
+    return master;
 }

@@ -17,5 +17,5 @@ struct Knead: ParsableCommand {
 
             docs/cli.md describes every command, option, output format and exit code.
             """,
-        subcommands: [CheckCommand.self, PreviewCommand.self, RenderCommand.self, PlayCommand.self, DevicesCommand.self, BenchCommand.self])
+        subcommands: [CheckCommand.self, PreviewCommand.self, RenderCommand.self, PlayCommand.self, SimCommand.self, DevicesCommand.self, BenchCommand.self])
 }

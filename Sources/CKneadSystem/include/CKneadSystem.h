@@ -26,4 +26,9 @@ int knead_thread_get_scheduling(int *policy, int *priority);
 /// Peak resident set size of this process in bytes (VmHWM in /proc/self/status),
 /// or -1 where it cannot be read.
 long long knead_peak_rss_bytes(void);
+/// Opens a new pseudo-terminal: posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), grantpt,
+/// unlockpt, and the slave's path (ptsname_r) into `slave_path` (`capacity` bytes).
+/// Returns the master descriptor, or -errno (ERANGE when the path does not fit).
+/// (These functions need _GNU_SOURCE/_XOPEN_SOURCE, so Swift does not see them.)
+int knead_open_pseudo_terminal(char *slave_path, unsigned long capacity);
 #endif

@@ -1,0 +1,193 @@
+import KneadCore
+import KneadWire
+
+/// A device speaking the knead wire protocol on the simulator's physics: KneadWire's
+/// `KWPDevice` (the same code firmware runs) decides what the outputs should be, tick
+/// by tick of the device clock, and the model moves under those setpoints.
+///
+/// The device clock counts `parameters.clockHz` ticks a second from the simulator's
+/// start. At every model tick the protocol side runs first (`advance`: due setpoints,
+/// watchdog and its ramp, telemetry), then a changed target goes to the model. What
+/// the model measures (actual intensity, position, pressure, temperature) is what
+/// TELEMETRY reports.
+final class KWPServedDevice: ServedDevice {
+    static let firmware = SimulatorBackend.firmware
+    /// The announced stop ramp (the watchdog's ramp to zero), milliseconds.
+    static let stopRampMilliseconds: UInt16 = 250
+    /// Dropped frames reported one by one before they are only counted.
+    static let reportedDrops = 5
+
+    let model: DeviceModel
+    let device: KWPDevice
+    let clockHz: Double
+    let hasTemperature: Bool
+    var servedProtocol: ServedProtocol { .kwp }
+
+    /// Called at each model tick at which setpoints were executed from the buffer:
+    /// (device seconds, how many). For the link benchmark's timing figures.
+    var onExecuted: ((Double, Int) -> Void)?
+
+    private var target: KWPChannelValues
+    private var seen = KWPDeviceStatistics()
+    private var lastState = KWPDeviceState.idle
+    private var events: [ServeEvent] = []
+
+    init(model: DeviceModel, configuration: KWPDeviceConfiguration) {
+        self.model = model
+        device = KWPDevice(configuration: configuration)
+        clockHz = Double(configuration.parameters.clockHz)
+        hasTemperature = model.profile.heat != nil
+        target = device.target
+    }
+
+    /// What the simulated `profile` announces in IDENTIFY: its channels with their steps
+    /// and caps, a 1 MHz clock, 128 setpoints of buffer, its watchdog.
+    static func configuration(for profile: DeviceProfile, body: BodyProfile,
+                              rest: BackPoint) -> KWPDeviceConfiguration {
+        func wire(_ fraction: Double) -> UInt16 { KWPChannelValues(ChannelValues(intensity: fraction)).intensity }
+        func slew(_ perSecond: Double) -> UInt16 {
+            UInt16(clamping: Int((Swift.max(0, perSecond) * 1000).rounded()))
+        }
+        func info(_ channel: KWPChannel, _ spec: DeviceProfile.Channel) -> KWPChannelInfo {
+            KWPChannelInfo(channel: channel, steps: UInt16(clamping: spec.steps), min: 0, max: wire(spec.max),
+                           maxSlew: slew(spec.maxSlew))
+        }
+        var channels = [info(.intensity, profile.intensity)]
+        if let track = profile.position {
+            channels.append(KWPChannelInfo(channel: .x, steps: UInt16(clamping: track.steps),
+                                           maxSlew: slew(track.maxSpeed / Swift.max(1, body.backWidth))))
+            channels.append(KWPChannelInfo(channel: .y, steps: UInt16(clamping: track.steps),
+                                           maxSlew: slew(track.maxSpeed / Swift.max(1, body.shoulderHeight))))
+        }
+        if let pressure = profile.pressure { channels.append(info(.pressure, pressure)) }
+        if let heat = profile.heat { channels.append(info(.heat, heat.channel)) }
+        let watchdog = UInt16(clamping: Int((profile.watchdog * 1000).rounded()))
+        let parameters = KWPDeviceParameters(clockHz: 1_000_000, bufferDepth: 128, maxBatch: 16,
+                                             watchdogMilliseconds: Swift.max(1, watchdog),
+                                             stopRampMilliseconds: stopRampMilliseconds,
+                                             telemetryPeriodMilliseconds: 50)
+        let restValues = KWPChannelValues(ChannelValues(intensity: 0, x: rest.x, y: rest.y))
+        return KWPDeviceConfiguration(parameters: parameters, channels: channels,
+                                      model: "knead sim (\(profile.name))", firmware: firmware, rest: restValues)
+    }
+
+    /// Device clock ticks at device time `time` (a millionth of a tick of tolerance, so
+    /// that a model tick lands on the clock tick it stands for despite rounding).
+    func ticks(_ time: Double) -> UInt64 {
+        UInt64(Swift.max(0, time * clockHz + 1e-6).rounded(.down))
+    }
+
+    // MARK: ServedDevice
+
+    func receive(_ bytes: ArraySlice<UInt8>, at time: Double) {
+        advance(to: time)
+        device.receive(bytes, now: ticks(time))
+        follow(at: time)
+    }
+
+    func advance(to time: Double) {
+        var tick = model.tick + 1
+        while model.time(ofTick: tick) <= time + 1e-9 {
+            let tickTime = model.time(ofTick: tick)
+            model.advance(to: tickTime)
+            let state = model.state
+            device.measured = Self.measured(state)
+            if hasTemperature {
+                device.temperatureCentiCelsius = Int16(clamping: Int((state.temperature * 100).rounded()))
+            }
+            let executedBefore = device.statistics.executed
+            _ = device.advance(to: ticks(tickTime))
+            let executed = device.statistics.executed - executedBefore
+            if executed > 0 { onExecuted?(tickTime, executed) }
+            follow(at: tickTime)
+            tick += 1
+        }
+        model.advance(to: time)
+    }
+
+    func takeOutput() -> [UInt8] { device.takeOutput() }
+
+    func hostLeft(at time: Double) {}
+
+    func takeEvents() -> [ServeEvent] {
+        defer { events.removeAll() }
+        return events
+    }
+
+    var statusNote: String {
+        let statistics = device.statistics
+        return "\(Self.name(device.state)), \(device.queuedCount) queued, \(statistics.executed) executed"
+            + (statistics.late > 0 ? ", \(statistics.late) late" : "")
+    }
+
+    var protocolReport: ServeReport.ProtocolCounters {
+        let s = device.statistics
+        return .kwp(ServeReport.KWPCounters(
+            state: Self.name(device.state), packets: s.packets, droppedFrames: s.droppedFrames,
+            duplicates: s.duplicates, gaps: s.gaps, refusedNoRoom: s.refusedNoRoom, accepted: s.accepted,
+            executed: s.executed, late: s.late, stops: s.stops, watchdogTrips: s.watchdogTrips,
+            outputDropped: s.outputDropped))
+    }
+
+    // MARK: Following the protocol side
+
+    /// Puts a changed target into the model and turns what the protocol side counted
+    /// into trace marks and events.
+    private func follow(at time: Double) {
+        let now = device.statistics
+        if now.stops > seen.stops {
+            model.mark(.stop, at: time)
+            events.append(ServeEvent(time: time, text: "STOP: every level to zero, positions hold"))
+        }
+        if now.watchdogTrips > seen.watchdogTrips {
+            model.mark(.watchdog, at: time)
+            let parameters = device.configuration.parameters
+            events.append(ServeEvent(time: time, text: "watchdog: the host was silent for \(parameters.watchdogMilliseconds) ms; "
+                                     + "ramping to zero over \(parameters.stopRampMilliseconds) ms"))
+        }
+        if now.droppedFrames > seen.droppedFrames {
+            model.noteRejectedMessage()
+            if seen.droppedFrames < Self.reportedDrops {
+                events.append(ServeEvent(time: time, text: "a damaged frame was dropped (bad COBS or CRC)"
+                                         + (now.droppedFrames >= Self.reportedDrops ? " (further drops are only counted)" : "")))
+            }
+        }
+        if now.late > seen.late {
+            events.append(ServeEvent(time: time, text: "\(now.late - seen.late) setpoint(s) arrived after their time (played at once)"))
+        }
+        seen = now
+        let state = device.state
+        if state != lastState {
+            let text: String
+            switch state {
+            case .ready where lastState == .idle:
+                text = "HELLO: identified as \(String(decoding: device.configuration.model, as: UTF8.self))"
+            default:
+                text = "state \(Self.name(lastState)) → \(Self.name(state))"
+            }
+            events.append(ServeEvent(time: time, text: text))
+            lastState = state
+        }
+        let newTarget = device.target
+        guard newTarget != target else { return }
+        target = newTarget
+        let values = ChannelValues(newTarget)
+        model.applyNow(DeviceSetpoint(intensity: values.intensity, x: values.x, y: values.y, pressure: values.pressure,
+                                      heat: values.heat), at: time)
+    }
+
+    /// What the model's hardware is doing, on the wire's scale.
+    private static func measured(_ state: DeviceState) -> KWPChannelValues {
+        KWPChannelValues(ChannelValues(intensity: state.intensity, x: state.position.x, y: state.position.y,
+                                              pressure: state.pressure, heat: state.setHeat))
+    }
+
+    static func name(_ state: KWPDeviceState) -> String {
+        switch state {
+        case .idle: return "idle"
+        case .ready: return "ready"
+        case .playing: return "playing"
+        case .halted: return "halted"
+        }
+    }
+}
