@@ -103,20 +103,37 @@ extension PlayTests {
             // The person's cap of 60% held: no setpoint above it.
             let peak = trace.rows.compactMap { Double(trace.value("set_intensity", in: $0) ?? "") }.max() ?? 0
             #expect(peak > 0 && peak <= 0.6)
-            // Every setpoint went through the envelope: the soft start, the ramp out and
-            // everything between change no faster than the chair's intensity slew limit
-            // (2 full scale per device second) plus one step of the device's 256.
-            var previous: (time: Double, level: Double)?
-            var jumps = 0
-            for row in trace.rows {
+        }
+
+        @Test("Soft start and ramp out come from the envelope (real time, a 3-second pattern)")
+        func softStartAndRampOut() throws {
+            let directory = try temporaryFolder()
+            let pattern = try PlayFixtures.write(PlayFixtures.brief, named: "brief.yaml", in: directory)
+            let tracePath = directory.appendingPathComponent("trace.csv").path
+            let run = try playKnead(["play", pattern, "--json", "--trace", tracePath], in: directory)
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+
+            let trace = try Trace(path: tracePath)
+            let levels = trace.rows.compactMap { row -> (time: Double, level: Double)? in
                 guard let time = Double(trace.value("time", in: row) ?? ""),
-                      let level = Double(trace.value("set_intensity", in: row) ?? "") else { continue }
-                if let previous, abs(level - previous.level) > 2.0 * (time - previous.time) + 1.0 / 255 + 1e-4 {
-                    jumps += 1
-                }
-                previous = (time, level)
+                      let level = Double(trace.value("set_intensity", in: row) ?? "") else { return nil }
+                return (time, level)
             }
-            #expect(jumps == 0, "setpoint jumps faster than the slew limit")
+            #expect(levels.first?.level == 0, "starts from zero")
+            #expect(levels.last?.level == 0, "ends at zero")
+            // The pattern asks for 40 % at once; the 3 s soft start keeps it well below
+            // for a pattern that is over before the soft start is.
+            let peak = levels.map(\.level).max() ?? 0
+            #expect(peak > 0 && peak < 0.4, "peak \(peak)")
+            // No step anywhere faster than the chair's intensity slew limit (2 full scale
+            // a second) over the rows' interval, allowing 50 ms of host scheduling delay
+            // and one of the device's 256 steps: up and down ramp, never jump.
+            var jumps: [String] = []
+            for (before, after) in zip(levels, levels.dropFirst()) {
+                let allowed = 2.0 * (after.time - before.time + 0.05) + 1.0 / 255
+                if abs(after.level - before.level) > allowed { jumps.append("\(before) → \(after)") }
+            }
+            #expect(jumps.isEmpty, "setpoint jumps: \(jumps)")
         }
 
         @Test("Not a terminal: a plain progress line, then the summary a person reads")

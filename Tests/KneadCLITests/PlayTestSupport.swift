@@ -104,6 +104,13 @@ enum PlayFixtures {
           - petrissage: {zone: rhomboids, duration: 2min, intensity: 50%}
         """
 
+    /// Three seconds at the rest position (no travel): 40 % asked from the first frame.
+    static let brief = """
+        pattern: Brief test
+        steps:
+          - vibration: {zone: {x: 0.5, y: 0.5}, duration: 1.5s, intensity: 40%}
+        """
+
     /// Misspelled technique, on line 3 column 5.
     static let invalid = """
         pattern: Bad
