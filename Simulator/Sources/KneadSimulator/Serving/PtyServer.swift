@@ -155,7 +155,7 @@ public final class PtyServer: @unchecked Sendable {
         terminal.close()
         var report = ServeReport(
             ending: ending, protocol: configuration.protocol.rawValue, device: configuration.profile.name, path: path,
-            seconds: end, paced: configuration.paced, baud: configuration.baud, faults: faults.description,
+            seconds: end, clockOrigin: clockOrigin, paced: configuration.paced, baud: configuration.baud, faults: faults.description,
             hostConnections: presence.isWatching ? loop.connections : nil, bytesFromHost: loop.bytesFromHost,
             bytesToHost: loop.bytesToHost, bytesDiscarded: loop.bytesDiscarded,
             corruptedBytes: loop.injector.counters.corruptedBytes,

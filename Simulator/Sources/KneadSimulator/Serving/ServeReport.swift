@@ -8,8 +8,10 @@ public struct ServeReport: Sendable, Equatable, Encodable {
     public var `protocol`: String
     public var device: String
     public var path: String
-    /// Seconds served.
+    /// Seconds served: device time at the end (at the hang-up for `hung-up`).
     public var seconds: Double
+    /// CLOCK_MONOTONIC seconds at device time 0, the trace's time 0.
+    public var clockOrigin: Double
     public var paced: Bool
     public var baud: Int
     public var faults: String

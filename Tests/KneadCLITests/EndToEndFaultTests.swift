@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `knead sim --fault` against `knead play --port`: line noise, a device that hangs up,
+/// a host that is killed, a device that never answers.
+extension EndToEndTests {
+    @Suite("Faults between knead play and knead sim")
+    struct Faults {
+        static let pattern = "tapotement-wake-up.yaml"
+
+        /// 1 % of the bytes damaged, both ways: the knead wire protocol's CRC catches
+        /// every damaged frame, the host sends it again, and every frame is played.
+        @Test func onePercentNoiseOverTheWireProtocolLosesNoFrame() throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let tracePath = folder.appendingPathComponent("trace.csv").path
+            let sim = try SimProcess(["--protocol", "kwp", "--fault", "noise=1%", "--trace", tracePath,
+                                      "--trace-interval", "1ms"], in: folder)
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "knead-chair",
+                                         "--rate", "100", "--session-cap", "4s", "--json"], in: folder).finishTimed()
+            let summary = try sim.stop()
+            #expect(play.status == 0, "knead play: \(play.stderr)\nknead sim: \(summary.stderr)")
+            let framesSent = try #require(try parseSummary(play.stdout)["framesSent"] as? Int)
+            let kwp = try #require(summary.kwp)
+            print("e2e kwp with noise=1%: \(summary.corruptedBytes) bytes damaged, \(kwp.droppedFrames) frames dropped "
+                  + "by the device, \(kwp.duplicates) duplicates, \(kwp.gaps) gaps; \(kwp.executed) of \(framesSent) "
+                  + "setpoints executed, \(kwp.late) late")
+            #expect(summary.corruptedBytes > 20 && kwp.droppedFrames > 5, "the noise did damage frames")
+            #expect(kwp.accepted == framesSent && kwp.executed == framesSent)
+            let comparison = try TraceComparison(
+                render: renderedFrames(Self.pattern, device: "knead-chair", rate: 100, sessionCap: "4s"),
+                trace: CSVTable(text: String(contentsOfFile: tracePath, encoding: .utf8)), period: 0.01)
+            print("e2e kwp with noise=1%: \(comparison)")
+            #expect(comparison.missing == 0)
+        }
+
+        /// TCode has no checksum: damaged lines are partly ignored or act wrongly, and
+        /// play carries on to the end.
+        @Test func tcodePlayCarriesOnUnderNoise() throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let sim = try SimProcess(["--protocol", "tcode", "--fault", "noise=1%"], in: folder)
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "osr2",
+                                         "--rate", "50", "--session-cap", "3s", "--json"], in: folder).finishTimed()
+            let summary = try sim.stop()
+            #expect(play.status == 0, "knead play: \(play.stderr)\nknead sim: \(summary.stderr)")
+            let played = try parseSummary(play.stdout)
+            #expect(played["outcome"] as? String == "session-cap")
+            let tcode = try #require(summary.tcode)
+            print("e2e tcode with noise=1%: \(summary.corruptedBytes) bytes damaged; \(tcode.lines) lines, "
+                  + "\(tcode.axisCommands) axis commands, \(tcode.invalidTokens) invalid tokens")
+            #expect(summary.corruptedBytes > 10)
+            #expect(tcode.axisCommands > 200)
+        }
+
+        /// The simulator hangs up 1.5 s into play: play stops within 100 ms with exit 74
+        /// and says which port and why.
+        @Test(arguments: [("kwp", "knead-chair"), ("tcode", "osr2")])
+        func aHangUpEndsPlayWithin100Milliseconds(_ protocolName: String, _ device: String) throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let sim = try SimProcess(["--protocol", protocolName, "--fault", "hangup=1500ms"], in: folder)
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", device,
+                                         "--rate", "50", "--json"], in: folder).finishTimed()
+            let summary = try sim.finished(expecting: 0)
+            #expect(summary.ending == "hung-up")
+            let hungUpAt = summary.clockOrigin + summary.seconds
+            let reaction = play.endedAt - hungUpAt
+            print("e2e \(protocolName): play ended \(String(format: "%.1f", reaction * 1000)) ms after the hang-up "
+                  + "(process exit, polled every ms): \(play.stderr.split(separator: "\n").last ?? "")")
+            #expect(play.status == 74)
+            #expect(play.stderr.contains("knead: error: device disconnected: \(sim.link)"), "\(play.stderr)")
+            #expect(play.stderr.contains("hung up") || play.stderr.contains("EIO"), "\(play.stderr)")
+            #expect(reaction >= 0 && reaction <= 0.1)
+        }
+
+        /// `knead play` killed with SIGKILL mid-play cannot stop the device: the device's
+        /// own watchdog (250 ms of silence) ramps every level to zero (over 250 ms).
+        @Test func aKilledHostLeavesTheDeviceAtZeroWithinItsWatchdogAndRamp() throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let tracePath = folder.appendingPathComponent("trace.csv").path
+            let sim = try SimProcess(["--protocol", "kwp", "--trace", tracePath, "--trace-interval", "1ms"], in: folder)
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "knead-chair",
+                                         "--rate", "100"], in: folder)
+            // Into the warm-up (intensity from 2.44 s of the pattern on).
+            _ = play.waitFor(seconds: 3.5) { false }
+            let killedAt = monotonicSeconds()
+            play.signal(SIGKILL)
+            _ = play.finish(within: 5)
+            usleep(1_200_000)
+            let summary = try sim.stop()
+
+            let trace = try CSVTable(text: String(contentsOfFile: tracePath, encoding: .utf8))
+            let time = try trace.column("time"), setIntensity = try trace.column("set_intensity")
+            let setPressure = try trace.column("set_pressure"), intensity = try trace.column("intensity")
+            let pressure = try trace.column("pressure")
+            let killed = killedAt - summary.clockOrigin
+            let watchdog = 0.25, ramp = 0.25, tick = 0.001
+            let atKill = try #require(time.firstIndex { $0 >= killed })
+            #expect(setIntensity[atKill] > 0, "the device was not playing when the host was killed")
+            let zeroBy = killed + watchdog + ramp + 2 * tick
+            let late = time.indices.filter { time[$0] >= zeroBy && (setIntensity[$0] != 0 || setPressure[$0] != 0) }
+            let setZero = try #require(time.indices.first { time[$0] > killed && setIntensity[$0] == 0 && setPressure[$0] == 0 })
+            let physicalZero = time.indices.first {
+                time[$0] > killed && setIntensity[$0] == 0 && intensity[$0] < 0.5 / 255 && pressure[$0] == 0
+            }
+            print("e2e kwp, host killed: setpoints at zero \(String(format: "%.0f", (time[setZero] - killed) * 1000)) ms "
+                  + "after the kill (bound \(Int((watchdog + ramp) * 1000)) ms), motors at rest after "
+                  + (physicalZero.map { String(format: "%.0f ms", (time[$0] - killed) * 1000) } ?? "—"))
+            #expect(late.isEmpty, "setpoints still above zero at \(late.prefix(3).map { time[$0] })")
+            #expect(summary.kwp?.watchdogTrips == 1)
+            #expect(summary.stderr.contains("watchdog: the host was silent for 250 ms"))
+            #expect(summary.deviceAtZero)
+        }
+
+        /// A device that never answers (here muted) makes play give up with exit 69 after
+        /// the identify timeout, saying what to check, instead of hanging.
+        @Test func aDeviceThatNeverAnswersIdentifyExits69() throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let sim = try SimProcess(["--protocol", "kwp", "--fault", "mute"], in: folder)
+            let started = monotonicSeconds()
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "knead-chair"],
+                                        in: folder).finishTimed(within: 10)
+            let summary = try sim.stop()
+            #expect(play.status == 69)
+            #expect(play.stderr.contains("did not answer identify (HELLO) within 2.0 s"), "\(play.stderr)")
+            #expect(play.endedAt - started < 5)
+            #expect(summary.bytesFromHost > 0)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// Plays the first seconds of a shipped pattern (`--session-cap`, so each run takes
+/// about five seconds; `--time-scale` is refused on a real port) with `knead play
+/// --port` on `knead sim`, over TCode and over the knead wire protocol, through the
+/// termios path and through real libserialport (with the test-only TIOCM shim), and
+/// holds the simulator's trace to `knead render`'s frames.
+///
+/// Stated tolerances (the figures measured are printed with each run and listed in
+/// docs/sim.md):
+/// - no change of the frames is missing from the device (all found within two frame
+///   periods);
+/// - time error: the knead wire protocol executes each frame from its buffer at its
+///   own time, so at most `kwpTimeTolerance` (a device tick, plus the host's estimate
+///   of the device clock); TCode acts when a line arrives, so host scheduling counts:
+///   at most one frame period;
+/// - position error: what the device was told at each frame's time is within
+///   `positionTolerance` of the frame (grid steps and, for TCode, one frame's travel).
+extension EndToEndTests {
+    @Suite("A shipped pattern, played on knead sim")
+    struct Playing {
+        static let pattern = "tapotement-wake-up.yaml"
+        static let sessionCap = "4s"
+        static let kwpTimeTolerance = 0.002
+        static let positionTolerance = 3.0
+
+        enum Transport: String, CaseIterable, Sendable {
+            case termios, libserialport
+        }
+
+        struct Setup: Sendable, CustomTestStringConvertible {
+            var protocolName: String
+            var device: String
+            var rate: Double
+            var transport: Transport
+            var testDescription: String { "\(protocolName) via \(transport.rawValue)" }
+        }
+
+        static let setups: [Setup] = [
+            Setup(protocolName: "tcode", device: "osr2", rate: 50, transport: .termios),
+            Setup(protocolName: "tcode", device: "osr2", rate: 50, transport: .libserialport),
+            Setup(protocolName: "kwp", device: "knead-chair", rate: 100, transport: .termios),
+            Setup(protocolName: "kwp", device: "knead-chair", rate: 100, transport: .libserialport),
+        ]
+
+        @Test(arguments: setups)
+        func theDeviceFollowsTheRenderedFrames(_ setup: Setup) throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let tracePath = folder.appendingPathComponent("trace.csv").path
+            let sim = try SimProcess(["--protocol", setup.protocolName, "--trace", tracePath, "--trace-interval", "1ms"],
+                                     in: folder)
+            var environment: [String: String] = [:]
+            var port = sim.link
+            let modemLog = folder.appendingPathComponent("tiocm.log").path
+            if setup.transport == .libserialport {
+                environment = try TIOCMShim.environment()
+                environment["KNEAD_TIOCM_LOG"] = modemLog
+                port = sim.libserialportPath
+            }
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", port, "--device", setup.device,
+                                         "--rate", String(Int(setup.rate)), "--session-cap", Self.sessionCap, "--json"],
+                                        in: folder, environment: environment).finishTimed()
+            let summary = try sim.stop()
+            #expect(play.status == 0, "knead play: \(play.stderr)\nknead sim: \(summary.stderr)")
+            let played = try parseSummary(play.stdout)
+            let framesSent = try #require(played["framesSent"] as? Int)
+            #expect(summary.hostConnections == 1)
+            if setup.transport == .libserialport {
+                // libserialport set the port up (its modem-line calls went through the shim), lines off.
+                let lines = (try? String(contentsOfFile: modemLog, encoding: .utf8))?.split(separator: "\n") ?? []
+                #expect(!lines.isEmpty, "libserialport did not open the port: \(play.stderr)")
+                #expect(lines.allSatisfy { $0.hasSuffix("lines=0x000") })
+            }
+
+            let comparison = try TraceComparison(
+                render: renderedFrames(Self.pattern, device: setup.device, rate: setup.rate, sessionCap: Self.sessionCap),
+                trace: CSVTable(text: String(contentsOfFile: tracePath, encoding: .utf8)), period: 1 / setup.rate)
+            print("e2e \(setup.testDescription) at \(Int(setup.rate)) Hz: \(comparison)")
+            #expect(comparison.frames == framesSent)
+            #expect(comparison.changes > 100)
+            #expect(comparison.missing == 0)
+            let timeTolerance = setup.protocolName == "kwp" ? Self.kwpTimeTolerance : 1 / setup.rate
+            #expect(comparison.timeMax <= timeTolerance, "\(comparison)")
+            #expect(comparison.positionMax <= Self.positionTolerance, "\(comparison)")
+
+            if let kwp = summary.kwp {
+                #expect(kwp.accepted == framesSent && kwp.executed == framesSent, "\(kwp)")
+                #expect(kwp.late == 0 && kwp.stops >= 1)
+            } else {
+                let tcode = try #require(summary.tcode)
+                #expect(tcode.invalidTokens == 0 && tcode.stops == 1)
+            }
+        }
+    }
+}
