@@ -85,6 +85,23 @@ struct PictureTests {
         #expect(SVGPicture.tickInterval(for: 2 * 3600) == 600)
     }
 
+    @Test func narrowBandsFallBackToShortNames() throws {
+        let step = PictureSummary.Step(technique: .triggerPoint, zone: "levator-scapulae-left", start: 0, duration: 15,
+                                       peakIntensity: 0.6)
+        let wide = try #require(SVGPicture.bandLabel(step, width: 200))
+        #expect(wide.technique == "trigger-point" && wide.size == 11)
+        #expect(wide.zone == "levator-scapulae-left" && wide.zoneSize == 9)
+        let narrow = try #require(SVGPicture.bandLabel(step, width: 58))
+        #expect(narrow.technique == "TP" && narrow.size == 10)
+        #expect(narrow.zone == "levator L" && narrow.zoneSize == 9)
+        #expect(SVGPicture.bandLabel(step, width: 10) == nil)
+        var rest = step
+        rest.technique = .rest
+        #expect(SVGPicture.bandLabel(rest, width: 500) == nil)
+        #expect(TechniqueStyle.shortZone("rhomboids") == "rhomb")
+        #expect(TechniqueStyle.shortZone("point(0.40,0.62)") == "point(0.40,0.62)")
+    }
+
     @Test func columnsKeepTheRangeOfEachChannel() {
         var columns = FrameColumns(count: 4, duration: 4)
         columns.add(makeFrame(0.0, intensity: 0.2))
@@ -135,13 +152,4 @@ struct PictureTests {
         #expect(lengthText(90) == "1:30")
         #expect(percentText(0.695) == "70%")
     }
-}
-
-@Test(.enabled(if: false)) // flip to look at the pictures
-func showPictures() throws {
-    let picture = TerminalPicture(width: 90, color: true)
-    let (summary, columns) = sampleSession(columns: picture.columnCount)
-    print(picture.render(summary: summary, columns: columns))
-    let (s2, c2) = sampleSession(columns: SVGPicture.columnCount)
-    try SVGPicture.render(summary: s2, columns: c2).write(toFile: "/tmp/sample.svg", atomically: true, encoding: .utf8)
 }

@@ -63,6 +63,7 @@ public enum SVGPicture {
         svg.element("text", [("x", number(left - 8)), ("y", number(bandTop + bandHeight / 2 + 4)),
                              ("font-size", "12"), ("text-anchor", "end"), ("fill", "#333333")], text: "technique")
         svg.open("g", [("class", "bands")])
+        var abbreviated = Set<Technique>()
         for step in summary.steps {
             let x0 = xOf(step.start), x1 = xOf(step.start + step.duration)
             let w = Swift.max(0.5, x1 - x0)
@@ -71,16 +72,16 @@ public enum SVGPicture {
             svg.element("rect", [("x", number(x0)), ("y", number(bandTop)), ("width", number(w)),
                                  ("height", number(bandHeight)), ("fill", TechniqueStyle.color(step.technique)),
                                  ("stroke", "#ffffff"), ("stroke-width", "1")])
-            if step.technique != .travel && w >= textWidth(step.technique.rawValue, size: 11) + 6 {
+            if let label = bandLabel(step, width: w) {
                 let ink = TechniqueStyle.isDark(step.technique) ? "#ffffff" : "#1a1a1a"
                 let centre = number(x0 + w / 2)
-                let fitsZone = w >= textWidth(step.zone, size: 9) + 6
-                svg.element("text", [("x", centre), ("y", number(bandTop + (fitsZone ? 15 : 21))),
-                                     ("font-size", "11"), ("text-anchor", "middle"), ("fill", ink)],
-                            text: step.technique.rawValue)
-                if fitsZone {
-                    svg.element("text", [("x", centre), ("y", number(bandTop + 28)), ("font-size", "9"),
-                                         ("text-anchor", "middle"), ("fill", ink)], text: step.zone)
+                svg.element("text", [("x", centre), ("y", number(bandTop + (label.zone == nil ? 21 : 15))),
+                                     ("font-size", number(label.size)), ("text-anchor", "middle"), ("fill", ink)],
+                            text: label.technique)
+                if label.technique != step.technique.rawValue { abbreviated.insert(step.technique) }
+                if let zone = label.zone {
+                    svg.element("text", [("x", centre), ("y", number(bandTop + 28)), ("font-size", number(label.zoneSize)),
+                                         ("text-anchor", "middle"), ("fill", ink)], text: zone)
                 }
             }
             svg.close("g")
@@ -184,12 +185,43 @@ public enum SVGPicture {
         for step in summary.steps where step.technique != .travel && seen.insert(step.technique).inserted {
             svg.element("rect", [("x", number(x)), ("y", number(axisY + 60)), ("width", "12"), ("height", "12"),
                                  ("fill", TechniqueStyle.color(step.technique))])
-            svg.element("text", [("x", number(x + 16)), ("y", number(axisY + 70))], text: step.technique.rawValue)
-            x += 16 + textWidth(step.technique.rawValue, size: 11) + 14
+            // The short name too, where a band had to use it.
+            let name = step.technique.rawValue
+                + (abbreviated.contains(step.technique) ? " (\(TechniqueStyle.shortName(step.technique)))" : "")
+            svg.element("text", [("x", number(x + 16)), ("y", number(axisY + 70))], text: name)
+            x += 16 + textWidth(name, size: 11) + 14
         }
         svg.close("g")
         svg.close("svg")
         return svg.text
+    }
+
+    /// What fits in a band `width` pixels wide: the technique's name (full at 11 px, or
+    /// short at 10 px), and under it the zone (full, or short) when that fits too.
+    static func bandLabel(_ step: PictureSummary.Step, width: Double)
+        -> (technique: String, size: Double, zone: String?, zoneSize: Double)? {
+        guard step.technique != .travel, step.technique != .rest else { return nil }
+        let full = step.technique.rawValue, short = TechniqueStyle.shortName(step.technique)
+        let technique: (String, Double)
+        if width >= textWidth(full, size: 11) + 6 {
+            technique = (full, 11)
+        } else if width >= textWidth(short, size: 10) + 4 {
+            technique = (short, 10)
+        } else {
+            return nil
+        }
+        let shortZone = TechniqueStyle.shortZone(step.zone)
+        let zone: (String, Double)?
+        if width >= textWidth(step.zone, size: 9) + 6 {
+            zone = (step.zone, 9)
+        } else if width >= textWidth(shortZone, size: 9) + 4 {
+            zone = (shortZone, 9)
+        } else if width >= textWidth(shortZone, size: 8) + 2 {
+            zone = (shortZone, 8)
+        } else {
+            zone = nil
+        }
+        return (technique.0, technique.1, zone?.0, zone?.1 ?? 9)
     }
 
     /// Grid spacing: the shortest of the usual intervals that gives at most 16 ticks.

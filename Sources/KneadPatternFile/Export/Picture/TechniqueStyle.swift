@@ -30,6 +30,50 @@ public enum TechniqueStyle {
         }
     }
 
+    /// A short name for bands too narrow for the full one (the legend gives the full name).
+    public static func shortName(_ technique: Technique) -> String {
+        switch technique {
+        case .warmUp: return "warm"
+        case .effleurage: return "effl."
+        case .petrissage: return "petr."
+        case .friction: return "fric."
+        case .triggerPoint: return "TP"
+        case .tapping: return "tap"
+        case .deepTissue: return "deep"
+        case .myofascial: return "myof."
+        case .shiatsu: return "shia."
+        case .vibration: return "vib."
+        case .rest: return ""
+        case .script: return "script"
+        case .travel: return ""
+        }
+    }
+
+    /// A short zone name for narrow bands: `upper-trapezius-left` → `up-trap L`.
+    public static func shortZone(_ name: String) -> String {
+        guard case let .zone(zone, side)? = Target(name: name) else { return name }
+        let base: String
+        switch zone {
+        case .lowerRibs: base = "ribs"
+        case .neckBase: base = "neck"
+        case .upperTrapezius: base = "up-trap"
+        case .middleTrapezius: base = "mid-trap"
+        case .lowerTrapezius: base = "low-trap"
+        case .levatorScapulae: base = "levator"
+        case .supraspinatus: base = "supra"
+        case .rhomboids: base = "rhomb"
+        case .teres: base = "teres"
+        case .latissimus: base = "lats"
+        case .paraspinal: base = "parasp"
+        case .spine: base = "spine"
+        }
+        switch side {
+        case .left: return base + " L"
+        case .right: return base + " R"
+        case .both: return base
+        }
+    }
+
     /// xterm-256 background colour for the terminal picture (the nearest to `color`).
     public static func terminalColor(_ technique: Technique) -> Int {
         switch technique {
