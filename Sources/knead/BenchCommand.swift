@@ -3,52 +3,63 @@ import Foundation
 import KneadCore
 import KneadPatternFile
 
+/// `knead bench`: measurements for a release build. Each measurement is a subcommand
+/// (`render`, `check`, `memory`; `all`, the default, runs the three), so other parts can
+/// add theirs beside them (`link` for the serial drivers).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure rendering speed, check time and memory (use a release build).",
         discussion: """
-            render  a pattern of --minutes (default 15) at --rate (default 1000 Hz) through
-                    the compiler, the safety envelope and the CSV writer into /dev/null.
-                    Target: under 0.5 s for 15 minutes at 1 kHz.
-            check   knead check's work on a shipped pattern, in this process: the first
-                    run and the median of 20. Target: under 50 ms (for the whole process,
-                    measure with: hyperfine 'knead check Patterns/desk-reset.yaml').
-            memory  peak resident memory (VmHWM) while rendering a 2-minute and a 2-hour
-                    pattern at 1 kHz to /dev/null: the 2-hour one must not need more.
-            all     all three (the default).
+            render  a pattern of --minutes (default 15) at --rate (default 1000 Hz)
+                    through the compiler, the safety envelope and the CSV writer into
+                    /dev/null. Target: under 0.5 s for 15 minutes at 1 kHz.
+            check   knead check's work on a shipped pattern, in this process: the
+                    first run and the median of 20. Target: under 50 ms for the whole
+                    process (measure that with hyperfine).
+            memory  peak resident memory (VmHWM) while rendering a 2-minute and a
+                    2-hour pattern at 1 kHz to /dev/null: the 2-hour one must not
+                    need more.
+            all     the three above (what plain 'knead bench' runs).
 
             The patterns for render and memory are built in code (a warm-up, then a
-            two-minute block of effleurage, petrissage, tapping and a rest, repeated), so
-            the figures do not depend on the shipped files.
+            block of about a minute of effleurage, petrissage, tapping and a rest,
+            repeated), so the figures do not depend on the shipped files.
 
             Examples:
               swift build -c release && .build/release/knead bench
               .build/release/knead bench render --minutes 60
-            """)
+              hyperfine 'knead check Patterns/desk-reset.yaml'
+            """,
+        subcommands: [BenchAllCommand.self, BenchRenderCommand.self, BenchCheckCommand.self, BenchMemoryCommand.self],
+        defaultSubcommand: BenchAllCommand.self)
 
-    enum Which: String, ExpressibleByArgument, CaseIterable {
+    /// Options the measurements share.
+    struct Options: ParsableArguments {
+        @Option(help: ArgumentHelp("Length of the pattern for 'render', minutes (1…180).", valueName: "MIN"))
+        var minutes: Double = 15
+
+        @Option(help: ArgumentHelp("Frame rate for 'render' and 'memory', Hz (1…2000).", valueName: "HZ"))
+        var rate: Double = 1000
+
+        @Option(help: ArgumentHelp("The pattern file for 'check'.", valueName: "PATTERN"))
+        var pattern: String = "Patterns/desk-reset.yaml"
+
+        func validate() throws {
+            guard (1...180).contains(minutes) else { throw ValidationError("--minutes must be between 1 and 180") }
+            guard RenderCommand.rateRange.contains(rate) else {
+                throw ValidationError("--rate must be between 1 and 2000 Hz")
+            }
+        }
+    }
+
+    enum Which: String, CaseIterable {
         case render, check, memory, all
     }
 
-    @Argument(help: "render, check, memory or all.")
-    var which: Which = .all
-
-    @Option(help: ArgumentHelp("Length of the pattern for 'render', minutes (1…180).", valueName: "MIN"))
-    var minutes: Double = 15
-
-    @Option(help: ArgumentHelp("Frame rate for 'render' and 'memory', Hz (1…2000).", valueName: "HZ"))
-    var rate: Double = 1000
-
-    @Option(help: ArgumentHelp("The pattern file for 'check'.", valueName: "PATTERN"))
-    var pattern: String = "Patterns/desk-reset.yaml"
-
-    func validate() throws {
-        guard (1...180).contains(minutes) else { throw ValidationError("--minutes must be between 1 and 180") }
-        guard RenderCommand.rateRange.contains(rate) else { throw ValidationError("--rate must be between 1 and 2000 Hz") }
-    }
-
-    func run() throws {
+    /// Runs the measurements asked for and prints them as one table.
+    static func measure(_ which: Which, options: Options) throws {
+        let minutes = options.minutes, rate = options.rate, pattern = options.pattern
         #if DEBUG
         Console.error("knead: note: this is a debug build; measure with a release build "
                       + "(swift build -c release) for figures that mean something\n")
@@ -256,4 +267,35 @@ enum BenchPatterns {
     private static func compiledLength(_ pattern: Pattern) -> Double {
         (try? Compiler.compile(pattern, device: .chair).duration) ?? 0
     }
+}
+
+struct BenchAllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all", abstract: "render, check and memory (the default).")
+    @OptionGroup var options: BenchCommand.Options
+    func run() throws { try BenchCommand.measure(.all, options: options) }
+}
+
+struct BenchRenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render", abstract: "Time a render to csv into /dev/null (median of 3, with CPU time).",
+        discussion: "Example:\n  knead bench render --minutes 15 --rate 1000")
+    @OptionGroup var options: BenchCommand.Options
+    func run() throws { try BenchCommand.measure(.render, options: options) }
+}
+
+struct BenchCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Time knead check's work on a pattern, in this process.",
+        discussion: "Example:\n  knead bench check --pattern Patterns/trigger-point-tour.yaml")
+    @OptionGroup var options: BenchCommand.Options
+    func run() throws { try BenchCommand.measure(.check, options: options) }
+}
+
+struct BenchMemoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "memory", abstract: "Peak memory rendering a 2-minute and a 2-hour pattern.",
+        discussion: "Example:\n  knead bench memory --rate 2000")
+    @OptionGroup var options: BenchCommand.Options
+    func run() throws { try BenchCommand.measure(.memory, options: options) }
 }
