@@ -14,6 +14,7 @@ struct Knead: ParsableCommand {
               knead check Patterns/desk-reset.yaml
               knead preview Patterns/desk-reset.yaml
               knead render Patterns/desk-reset.yaml --format svg --output desk-reset.svg
+              knead play Patterns/desk-reset.yaml
 
             docs/cli.md describes every command, option, output format and exit code.
             """,
