@@ -87,7 +87,7 @@ final class PlaySession {
             ? prepared.timeline.duration : min(prepared.timeline.duration, reader.elapsed)
         return PlaySummary.make(outcome: outcome, result: result, simulatorReport: device.simulator?.report,
                                 prepared: prepared, settings: settings, personCap: envelope.personCap,
-                                played: played)
+                                played: played, signalToRequest: stopper.signalToRequestSeconds)
     }
 
     /// The device for `settings.location`, opened; or the way out when it cannot be.

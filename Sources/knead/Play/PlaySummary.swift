@@ -34,6 +34,10 @@ struct PlaySummary: Encodable, Equatable {
     /// From the stop request (key, signal, device error) to the device told to stop,
     /// milliseconds of real time; null when the pattern ended by itself.
     var stopLatencyMilliseconds: Double?
+    /// From the SIGINT/SIGTERM/SIGHUP's arrival (stamped in the handler) to the device
+    /// told to stop (`stop()` returned), milliseconds of real time; null when no signal
+    /// stopped the play.
+    var signalToStopMilliseconds: Double?
     /// The person's intensity cap at the end, percent.
     var maxIntensityPercent: Double
     /// The device's state at the end: all setpoints and outputs at zero.
@@ -87,7 +91,7 @@ struct PlaySummary: Encodable, Equatable {
     /// The summary of a play that ended with `outcome` (`result` nil: nothing played).
     static func make(outcome: PlayOutcome, result: RunResult?, simulatorReport: SimulatorReport?,
                      prepared: PreparedSession, settings: PlaySession.Settings, personCap: Double,
-                     played: Double) -> PlaySummary {
+                     played: Double, signalToRequest: Double? = nil) -> PlaySummary {
         // The engine measured on its clock; with --time-scale that clock runs `scale` times fast.
         let scale = settings.timeScale
         let statistics = result?.statistics ?? RunStatistics()
@@ -110,6 +114,10 @@ struct PlaySummary: Encodable, Equatable {
                                               p999: microseconds(lateness.p999), max: microseconds(lateness.max)),
             cpuPercent: roundTo(realWall > 0 ? statistics.cpuTime / realWall * 100 : 0, 2),
             stopLatencyMilliseconds: statistics.stopLatency.map { roundTo($0 * 1000 / scale, 3) },
+            // Signal → request is real time; request → stop() returned is on the engine's clock.
+            signalToStopMilliseconds: signalToRequest.flatMap { toRequest in
+                statistics.stopLatency.map { roundTo((toRequest + $0 / scale) * 1000, 3) }
+            },
             maxIntensityPercent: roundTo(personCap * 100, 1),
             deviceAtZero: simulatorReport?.state.isAtZero,
             deviceError: simulatorReport.map { deviceError(from: $0, timeScale: scale).rounded },
@@ -138,6 +146,7 @@ struct PlaySummary: Encodable, Equatable {
         try c.encode(latenessMicroseconds, forKey: .latenessMicroseconds)
         try c.encode(cpuPercent, forKey: .cpuPercent)
         try c.encode(stopLatencyMilliseconds, forKey: .stopLatencyMilliseconds)
+        try c.encode(signalToStopMilliseconds, forKey: .signalToStopMilliseconds)
         try c.encode(maxIntensityPercent, forKey: .maxIntensityPercent)
         try c.encode(deviceAtZero, forKey: .deviceAtZero)
         try c.encode(deviceError, forKey: .deviceError)
@@ -149,7 +158,7 @@ struct PlaySummary: Encodable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case pattern, file, device, simulated, outcome, cause, exitCode, playedSeconds, durationSeconds
         case wallSeconds, timeScale, rate, framesSent, lateFrames, latenessMicroseconds, cpuPercent
-        case stopLatencyMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, traceError, error
+        case stopLatencyMilliseconds, signalToStopMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, traceError, error
     }
 
     static func deviceError(from report: SimulatorReport, timeScale: Double) -> DeviceError {

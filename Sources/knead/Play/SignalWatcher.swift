@@ -98,6 +98,14 @@ final class SignalWatcher: Sendable {
 
     // The handlers stay until the process ends: a signal during the summary only
     // reaches the pipe, as the device is already at zero by then.
+
+    /// When the first watched signal arrived, on CLOCK_MONOTONIC (nanoseconds), as the
+    /// handler stamped it; nil before any. Measures the stop from the signal itself,
+    /// including the handler, the pipe and this thread's wakeup.
+    static var firstSignalArrival: UInt64? {
+        let time = signalArrivedAt.load(ordering: .acquiring)
+        return time == 0 ? nil : time
+    }
 }
 
 /// The self-pipe between the signal handler (and the key reader) and the stop thread.
@@ -130,11 +138,20 @@ private enum SignalPipe {
 // Atomics, set before any handler is installed; the handler only loads one.
 private let readEnd = Atomic<Int32>(-1)
 private let writeEnd = Atomic<Int32>(-1)
+/// CLOCK_MONOTONIC nanoseconds of the first signal's arrival (0: none yet). A lock-free
+/// atomic in static storage, so the handler neither allocates nor locks to set it.
+private let signalArrivedAt = Atomic<UInt64>(0)
 
-/// Async-signal-safe: an atomic load and one write(2); errno is kept for the thread
-/// the signal interrupted.
+/// Async-signal-safe: clock_gettime, atomic operations and one write(2); errno is kept
+/// for the thread the signal interrupted. The arrival is stamped before the write, so
+/// the stop thread (woken by the write) always sees it.
 private func signalHandler(_ signalNumber: Int32) {
     let savedErrno = errno
+    var now = timespec()
+    if clock_gettime(CLOCK_MONOTONIC, &now) == 0 {
+        let stamp = max(1, UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec))
+        _ = signalArrivedAt.compareExchange(expected: 0, desired: stamp, ordering: .releasing)
+    }
     var byte = UInt8(truncatingIfNeeded: signalNumber)
     _ = write(writeEnd.load(ordering: .relaxed), &byte, 1)
     errno = savedErrno
