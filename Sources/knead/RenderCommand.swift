@@ -77,7 +77,7 @@ struct RenderCommand: ParsableCommand {
         guard rate.isFinite, Self.rateRange.contains(rate) else {
             throw ValidationError("--rate must be between 1 and 2000 Hz, not \(rate)")
         }
-        if resolvedFormat == .funscript && output == nil {
+        if resolvedFormat == .funscript && (output == nil || output == "-") {
             throw ValidationError("funscript writes one file per axis: give a base name with --output, e.g. --output desk-reset")
         }
         if let output, output.isEmpty { throw ValidationError("--output needs a file name") }

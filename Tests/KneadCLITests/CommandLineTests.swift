@@ -107,6 +107,8 @@ struct CommandLineTests {
         ["render", "Patterns/desk-reset.yaml", "--rate", "fast"],
         ["render", "Patterns/desk-reset.yaml", "--format", "mp3"],
         ["render", "Patterns/desk-reset.yaml", "--format", "funscript"],
+        ["render", "Patterns/desk-reset.yaml", "--format", "funscript", "--output", "-"],
+        ["bench", "render", "--minutes", "0"],
         ["render", "Patterns/desk-reset.yaml", "--max-intensity", "0.6"],
         ["render", "Patterns/desk-reset.yaml", "--session-cap", "45"],
         ["render", "Patterns/desk-reset.yaml", "--device", "toaster"],
@@ -197,8 +199,11 @@ struct CommandLineTests {
         parser.delegate = collector
         #expect(parser.parse())
         #expect(collector.texts.contains("Trigger-point tour"))
-        #expect(collector.texts.contains("trigger-point"))
         #expect(collector.texts.contains("warm-up"))
+        // Trigger-point bands are narrow: short labels, spelled out in the legend.
+        #expect(collector.texts.filter { $0 == "TP" }.count == 8)
+        #expect(collector.texts.contains("levator L"))
+        #expect(collector.texts.contains("trigger-point (TP)"))
     }
 
     @Test func anOutputThatCannotBeCreatedExits73() throws {
