@@ -1,5 +1,8 @@
 import KneadEngine
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a port's reader thread tells its driver. Called on the reader thread only.
 protocol PortReaderDelegate: AnyObject, Sendable {
@@ -44,7 +47,16 @@ final class PortReader: @unchecked Sendable {
         thread.join()
     }
 
+    /// SCHED_FIFO priority of the reader, just under the engine's (50): it answers the
+    /// device (acknowledgements, retransmissions, heartbeats) and the engine waits on
+    /// its lock, so a busy machine must not keep it waiting. Falls back quietly to
+    /// normal scheduling where not permitted. It sleeps in poll between reads.
+    static let fifoPriority: Int32 = 45
+
     private func loop() {
+        var parameters = sched_param()
+        parameters.sched_priority = Self.fifoPriority
+        _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !stopping.load(ordering: .acquiring) {
             guard let delegate else { return }
