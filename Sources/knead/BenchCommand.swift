@@ -31,7 +31,8 @@ struct BenchCommand: ParsableCommand {
               .build/release/knead bench render --minutes 60
               hyperfine 'knead check Patterns/desk-reset.yaml'
             """,
-        subcommands: [BenchAllCommand.self, BenchRenderCommand.self, BenchCheckCommand.self, BenchMemoryCommand.self],
+        subcommands: [BenchAllCommand.self, BenchRenderCommand.self, BenchCheckCommand.self, BenchMemoryCommand.self,
+                      BenchLinkCommand.self],
         defaultSubcommand: BenchAllCommand.self)
 
     /// Options the measurements share.

@@ -83,6 +83,10 @@ struct SimCommand: ParsableCommand {
     @Flag(help: "Print the summary at the end as one JSON object on standard output.")
     var json = false
 
+    /// Below `knead play`'s engine (50), so a simulator on the same machine never holds
+    /// up the host it stands in for, and above everything else (a build, a browser).
+    static let realtimePriority: Int32 = 40
+
     func validate() throws {
         if let fault {
             do { _ = try ServeFaults.parse(fault) } catch { throw ValidationError("--fault: \(error)") }
@@ -116,7 +120,8 @@ struct SimCommand: ParsableCommand {
         }
         let configuration = PtyServer.Configuration(
             protocol: servedProtocol, profile: profile, body: bodyProfile, baud: baud, paced: pace,
-            faults: faults, traceInterval: interval <= 0.001 ? nil : interval)
+            faults: faults, traceInterval: interval <= 0.001 ? nil : interval,
+            realtimePriority: Self.realtimePriority)
         let server: PtyServer
         do {
             server = try PtyServer(configuration: configuration, trace: sink)
@@ -174,8 +179,8 @@ struct SimCommand: ParsableCommand {
             + (link.map { " (link \($0))" } ?? "") + "\n"
         text += "  play on it:   knead play PATTERN --port \(port) --device \(hostProfile)\n"
         if servedProtocol == .tcode {
-            text += "  type into it: picocom -b \(server.configuration.baud) --echo --imap lfcrlf \(port)"
-                + "   (try D1, V05 L09I2000, DSTOP)\n"
+            text += "  type into it: socat - \(port),rawer   (then D1, V05, L09I2000, DSTOP; picocom and "
+                + "screen: docs/sim.md)\n"
         }
         text += "  \(server.configuration.baud) baud, " + (pace ? "paced" : "not paced")
             + "; faults: \(faults.description)"

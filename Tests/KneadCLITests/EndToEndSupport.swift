@@ -111,10 +111,21 @@ struct TimedRun {
 }
 
 extension KneadProcess {
+    /// Whether the process has exited, from /proc (a zombie not yet reaped counts):
+    /// Foundation notices an exit only some milliseconds later.
+    var hasExited: Bool {
+        let pid = process.processIdentifier
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        // "pid (comm) S …": the state follows the last ')'.
+        guard let close = stat.lastIndex(of: ")") else { return !process.isRunning }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state == "Z" || state == "X"
+    }
+
     /// Waits (polling every millisecond) for the end; kills it after `seconds`.
     func finishTimed(within seconds: Double = 30) -> TimedRun {
         let deadline = monotonicSeconds() + seconds
-        while process.isRunning && monotonicSeconds() < deadline { usleep(1000) }
+        while !hasExited && monotonicSeconds() < deadline { usleep(1000) }
         let endedAt = monotonicSeconds()
         let run = finish(within: 1)
         return TimedRun(status: run.status, stdout: run.stdout, stderr: run.stderr, endedAt: endedAt)

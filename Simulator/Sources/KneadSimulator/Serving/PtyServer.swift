@@ -29,10 +29,13 @@ public final class PtyServer: @unchecked Sendable {
         public var faults: ServeFaults
         /// A trace row every this many seconds (and at every event); every tick when nil.
         public var traceInterval: Double?
+        /// SCHED_FIFO priority for the thread that runs `run` (a device's firmware does not
+        /// wait behind a compiler); nil: normal scheduling. Quietly normal where refused.
+        public var realtimePriority: Int32?
 
         public init(protocol: ServedProtocol, profile: DeviceProfile, body: BodyProfile = .default,
                     baud: Int = 115_200, paced: Bool = false, faults: ServeFaults = .none,
-                    traceInterval: Double? = 0.01) {
+                    traceInterval: Double? = 0.01, realtimePriority: Int32? = nil) {
             self.protocol = `protocol`
             self.profile = profile
             self.body = body
@@ -40,6 +43,7 @@ public final class PtyServer: @unchecked Sendable {
             self.paced = paced
             self.faults = faults
             self.traceInterval = traceInterval
+            self.realtimePriority = realtimePriority
         }
     }
 
@@ -138,6 +142,7 @@ public final class PtyServer: @unchecked Sendable {
     /// called on this thread (`onStatus` every `statusInterval` seconds).
     public func run(statusInterval: Double = 0.1, onEvent: (ServeEvent) -> Void = { _ in },
                     onStatus: ((ServeStatus) -> Void)? = nil) -> ServeReport {
+        if let priority = configuration.realtimePriority { _ = knead_thread_set_fifo(priority) }
         var loop = ServeLoop(server: self)
         let ending = loop.serve(statusInterval: statusInterval, onEvent: onEvent, onStatus: onStatus)
         return finish(loop: loop, ending: ending)
