@@ -8,7 +8,7 @@ struct DevicesCommand: ParsableCommand {
         commandName: "devices",
         abstract: "List the serial ports of this machine and the device profiles that match them.",
         discussion: """
-            For each port libserialport finds: its path, description, transport (usb,
+            For each serial port (found in sysfs; details from libserialport): its path, description, transport (usb,
             native or bluetooth), USB vendor:product id, serial number and strings where
             known, and the shipped profiles whose match rules name it (a profile's
             connection.match, by USB id and product string; docs/drivers.md). Play one

@@ -91,6 +91,43 @@ struct DevicesTests {
             """)
     }
 
+    /// Listing opens no device file at all: not the console (on these machines
+    /// /dev/ttyS0), not any port. An LD_PRELOAD shim logs every open under /dev/.
+    @Test func listingOpensNoPort() throws {
+        let folder = try TemporaryFolder()
+        let shim = folder.file("open-log-shim.so")
+        try compileShim(SourceTree.root + "/Tests/Support/open-log-shim.c", to: shim)
+        let log = folder.file("opens.log")
+        // The shim sees opens (a program that opens /dev/null is logged) …
+        let cat = try KneadRun([], environment: ["LD_PRELOAD": shim, "KNEAD_OPEN_LOG": log], wrapper: ["/bin/cat", "/dev/null"],
+                               executable: "/bin/cat")
+        #expect(cat.wait() == 0)
+        #expect((try? String(contentsOfFile: log, encoding: .utf8)) == "/dev/null\n")
+        try FileManager.default.removeItem(atPath: log)
+        // … and knead devices opens nothing under /dev.
+        let run = try KneadRun(["devices", "--json"], environment: ["LD_PRELOAD": shim, "KNEAD_OPEN_LOG": log])
+        #expect(run.wait() == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.hasPrefix(#"{"ports":["#))
+        #expect(!FileManager.default.fileExists(atPath: log),
+                "knead devices opened: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    @Test func eightTwoFiftyUARTsWithoutAUARTAreLeftOut() throws {
+        let folder = try TemporaryFolder()
+        let sysfs = folder.file("tty")
+        let devices = folder.file("devices")
+        let manager = FileManager.default
+        for (name, parent, type) in [("ttyS0", "serial8250", "4"), ("ttyS1", "serial8250", "0"),
+                                     ("tty1", "virtual", nil), ("ttyACM0", "usb1/1-1/1-1:1.0", nil)] as [(String, String, String?)] {
+            let target = devices + "/" + parent + "/tty/" + name
+            try manager.createDirectory(atPath: target, withIntermediateDirectories: true)
+            if let type { try (type + "\n").write(toFile: target + "/type", atomically: true, encoding: .utf8) }
+            try manager.createDirectory(atPath: sysfs, withIntermediateDirectories: true)
+            try manager.createSymbolicLink(atPath: sysfs + "/" + name, withDestinationPath: target)
+        }
+        #expect(PortListing.portPaths(sysfs: sysfs) == ["/dev/ttyACM0", "/dev/ttyS0"])
+    }
+
     /// A CP2102 bridge (ttyUSB) under a USB hub port: tty → usb-serial port → interface
     /// → device, as the kernel lays it out in sysfs.
     static let usbSerialDevice = """

@@ -29,14 +29,19 @@ final class KneadRun: @unchecked Sendable {
     private(set) var stdout = ""
     private(set) var stderr = ""
 
+    /// Runs `knead arguments` (after `wrapper`, e.g. umockdev-run … --), or with
+    /// `executable`, `wrapper` as that program's whole command line.
     init(_ arguments: [String], environment extra: [String: String] = [:], wrapper: [String] = [],
-         directory: String? = nil) throws {
-        guard let knead = KneadBinary.path else { throw KneadRunError.noBinary }
+         directory: String? = nil, executable: String? = nil) throws {
+        guard let knead = executable == nil ? KneadBinary.path : "" else { throw KneadRunError.noBinary }
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         environment.removeValue(forKey: "KNEAD_SERIAL_TRANSPORT")
         for (key, value) in extra { environment[key] = value }
-        if let first = wrapper.first {
+        if let executable {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = Array(wrapper.dropFirst()) + arguments
+        } else if let first = wrapper.first {
             process.executableURL = URL(fileURLWithPath: first)
             process.arguments = Array(wrapper.dropFirst()) + [knead] + arguments
         } else {
@@ -97,10 +102,15 @@ func writeTinyPattern(in folder: TemporaryFolder) throws -> String {
 /// Tests/Support/tiocm-shim.c compiled into `folder` with the system C compiler.
 func buildTIOCMShim(in folder: TemporaryFolder) throws -> String {
     let library = folder.file("tiocm-shim.so")
+    try compileShim(SourceTree.root + "/Tests/Support/tiocm-shim.c", to: library)
+    return library
+}
+
+/// A C file compiled into a shared library for LD_PRELOAD.
+func compileShim(_ source: String, to library: String) throws {
     let compiler = Process()
     compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    compiler.arguments = ["cc", "-shared", "-fPIC", "-O2", "-o", library,
-                          SourceTree.root + "/Tests/Support/tiocm-shim.c", "-ldl"]
+    compiler.arguments = ["cc", "-shared", "-fPIC", "-O2", "-o", library, source, "-ldl"]
     let errors = Pipe()
     compiler.standardError = errors
     try compiler.run()
@@ -108,7 +118,6 @@ func buildTIOCMShim(in folder: TemporaryFolder) throws -> String {
     guard compiler.terminationStatus == 0 else {
         throw KneadRunError.cannotBuildShim(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
-    return library
 }
 
 /// A path libserialport accepts for a pty: a symlink outside /dev, named so that

@@ -4,25 +4,56 @@ import KneadCore
 import Glibc
 #endif
 
-/// The serial ports of this machine, through libserialport's `sp_list_ports`.
+/// The serial ports of this machine, found without opening any of them.
 ///
-/// knead opens none of them. (libserialport itself, to tell which of the fixed set of
-/// 8250 UART names exist, opens each for an instant without becoming its controlling
-/// terminal and asks TIOCGSERIAL; it sends nothing and changes no setting.)
+/// libserialport's `sp_list_ports` opens every 8250 UART for an instant to learn
+/// whether it exists, and on these machines one of them, /dev/ttyS0, is the console,
+/// which knead never opens. So the list is made the way `sp_list_ports` makes it on
+/// Linux, from `/sys/class/tty` (entries whose sysfs path is not `virtual`), except that
+/// an 8250 UART's existence is read from its sysfs `type` attribute (0 = no UART)
+/// instead of an open and TIOCGSERIAL. Each port's details then come from libserialport
+/// (`sp_get_port_by_name`, which reads sysfs only).
 public enum PortListing {
-    /// Every port libserialport finds, sorted by path, each matched against `profiles`.
+    /// Every serial port, sorted by path, each matched against `profiles`.
     public static func ports(matching profiles: [DeviceProfile] = [],
-                             consoleNames: [String] = PortPath.activeConsoleNames()) -> [SerialPortInfo] {
-        var list: UnsafeMutablePointer<OpaquePointer?>?
-        guard sp_list_ports(&list) == SP_OK, let list else { return [] }
-        defer { sp_free_port_list(list) }
-        var ports: [SerialPortInfo] = []
-        var index = 0
-        while let port = list[index] {
-            index += 1
-            ports.append(info(port, consoleNames: consoleNames, profiles: profiles))
+                             consoleNames: [String] = PortPath.activeConsoleNames(),
+                             sysfs: String = "/sys/class/tty") -> [SerialPortInfo] {
+        portPaths(sysfs: sysfs).compactMap { path in
+            var port: OpaquePointer?
+            guard sp_get_port_by_name(path, &port) == SP_OK, let port else { return nil }
+            defer { sp_free_port(port) }
+            return info(port, consoleNames: consoleNames, profiles: profiles)
         }
-        return ports.sorted { $0.path < $1.path }
+    }
+
+    /// `/dev/NAME` for each serial port in `sysfs` (the layout of /sys/class/tty).
+    static func portPaths(sysfs: String) -> [String] {
+        guard let directory = opendir(sysfs) else { return [] }
+        defer { closedir(directory) }
+        var paths: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !name.hasPrefix(".") else { continue }
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(sysfs + "/" + name, &target, target.count - 1)
+            guard length > 0 else { continue }
+            let link = cString(Array(target[0..<length]) + [0])
+            if link.contains("virtual") { continue }
+            if link.contains("serial8250"), uartType(sysfs + "/" + name + "/type") ?? 0 == 0 { continue }
+            paths.append("/dev/" + name)
+        }
+        return paths.sorted()
+    }
+
+    /// The 8250 driver's `type` attribute: 0 (PORT_UNKNOWN) when no UART answers there.
+    private static func uartType(_ file: String) -> Int? {
+        guard let handle = fopen(file, "r") else { return nil }
+        defer { fclose(handle) }
+        var buffer = [CChar](repeating: 0, count: 32)
+        guard fgets(&buffer, Int32(buffer.count), handle) != nil else { return nil }
+        return Int(cString(buffer).filter(\.isNumber))
     }
 
     static func info(_ port: OpaquePointer, consoleNames: [String], profiles: [DeviceProfile]) -> SerialPortInfo {
