@@ -151,25 +151,24 @@ public struct ServeStatus: Sendable, Equatable {
     /// The protocol's word: TCode's last line, the wire protocol's state and queue.
     public var note: String
 
-    /// One line that fits `width` columns: time, host, bytes, what the device does.
+    /// One line that fits `width` columns, most telling first (what the device does,
+    /// then the protocol's note, then the byte counts, which go first when it is cut):
+    /// `tcode 2.6s ● │ I 50%→48% x 0.50 y 0.90 P 0% │ last: V05 L09I800 │ 15 B in, 11 B out`
     public func line(width: Int) -> String {
-        var parts: [String] = []
-        parts.append(`protocol`.rawValue + " " + ServeReport.format(time, 1) + " s")
+        var head = `protocol`.rawValue + " " + ServeReport.format(time, 1) + "s"
         switch hostPresent {
-        case true?: parts.append("host ●")
-        case false?: parts.append("host ○")
+        case true?: head += " ●"
+        case false?: head += " ○"
         case nil: break
         }
-        parts.append("in \(Self.bytes(bytesFromHost)) out \(Self.bytes(bytesToHost))")
-        if stalled { parts.append("STALLED") }
+        if stalled { head += " STALLED" }
         var device = "I " + Self.percent(state.setIntensity) + "→" + Self.percent(state.intensity)
         if hasPosition {
             device += " x " + ServeReport.format(state.position.x, 2) + " y " + ServeReport.format(state.position.y, 2)
         }
         if hasPressure { device += " P " + Self.percent(state.pressure) }
-        parts.append(device)
-        parts.append(note)
-        let text = parts.joined(separator: " │ ")
+        let bytes = "\(Self.bytes(bytesFromHost)) in, \(Self.bytes(bytesToHost)) out"
+        let text = [head, device, note, bytes].joined(separator: " │ ")
         guard width > 1, text.count > width - 1 else { return text }
         return String(text.prefix(width - 2)) + "…"
     }
