@@ -39,7 +39,7 @@ enum SerialErrors {
     }
 
     /// A read or write failed with `code` while playing.
-    static func failureMessage(path: String, code: Int32, while doing: String, kind: PortPath.Kind = .serialDevice) -> String {
+    static func failureMessage(path: String, code: Int32, while doing: String) -> String {
         switch code {
         case ENODEV, ENXIO:
             return "\(path) went away while \(doing) (\(errnoName(code)): the device was unplugged)"

@@ -122,11 +122,11 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
             closeAfterFailedOpen()
             throw .refused("\(path): no thread to read the port with")
         }
-        do {
+        do throws(BackendError) {
             try port.write(greeting)
         } catch {
             closeAfterFailedOpen()
-            throw .refused("\(error)")
+            throw error
         }
         // The reader feeds replies in; this thread only watches the clock.
         var outcome: TCodeConnect.Outcome?
