@@ -174,7 +174,9 @@ struct KWPDriverTests {
             return
         }
         #expect(message.hasPrefix(device.path))
-        #expect(ContinuousClock.now - started < .milliseconds(100))
+        // How fast is a figure for the benchmark (knead bench link, docs/performance.md);
+        // here only: noticed, not hung.
+        #expect(ContinuousClock.now - started < .seconds(2))
     }
 
     @Test func leadComesFromTheProfileAndIsNeverUnder100ms() throws {

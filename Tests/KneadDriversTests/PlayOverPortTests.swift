@@ -94,7 +94,8 @@ struct PlayOverPortTests {
         let took = Date().timeIntervalSince(hungUpAt)
         #expect(status == 74, "stderr: \(run.stderr)")
         #expect(run.stderr.contains("knead: error: device disconnected: \(device.slavePath)"))
-        #expect(took < 1, "play took \(took) s to end after the hang-up")
+        print("play over a port: ended \(took) s after the hang-up")
+        #expect(took < 5, "play took \(took) s to end after the hang-up: a hang")
     }
 
     @Test func aMissingPortExits69() throws {

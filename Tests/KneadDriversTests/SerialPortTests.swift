@@ -117,7 +117,9 @@ struct SerialPortTests {
             return
         }
         #expect(message.hasPrefix(device.slavePath))
-        #expect(elapsed < .milliseconds(100), "the hang-up took \(elapsed) to notice")
+        // The figure is reported, not asserted (a loaded CI machine is no stopwatch); the bound only catches a hang.
+        print("serial: hang-up noticed after \(elapsed)")
+        #expect(elapsed < .seconds(2), "the hang-up took \(elapsed) to notice")
         #expect(throws: BackendError.self) { try port.write(Array("L05000\n".utf8)) }
     }
 
