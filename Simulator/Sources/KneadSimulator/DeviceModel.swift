@@ -9,8 +9,9 @@ import KneadEngine
 ///
 /// One tick n (device time `startTime + n / tickRate`) runs in this order:
 /// 1. the watchdog is checked (against contact before tick n) and its ramp advanced;
-/// 2. commands that arrived by tick n are acted on (a command arriving between two
-///    ticks takes effect at the next one), then scheduled setpoints due by tick n;
+/// 2. scheduled setpoints due by tick n go in force, then commands that arrived by
+///    tick n are acted on in arrival order (an arrival between two ticks counts at the
+///    next one);
 /// 3. the state at tick n is reported (trace row, telemetry);
 /// 4. the hardware moves for one tick under the setpoints in force.
 /// Reading the model (`state`, `counters`) acts on what is due at the current tick

@@ -90,13 +90,19 @@ public final class TraceWriter {
 
     func writeRow(time: Double, state: DeviceState, events: DeviceEvents) {
         guard error == nil else { return }
-        appendFixed(time, decimals: timeDecimals)
-        column(state.setIntensity, 4); column(state.setX, 2); column(state.setY, 2)
-        column(state.setPressure, 4); column(state.setHeat, 4); column(state.intensity, 4)
-        column(state.x, 2); column(state.y, 2); column(state.pressure, 4); column(state.temperature, 2)
-        buffer.append(UInt8(ascii: ","))
-        if !events.isEmpty { buffer.append(contentsOf: events.label.utf8) }
-        buffer.append(UInt8(ascii: "\n"))
+        // One access to the buffer per row (a class property pays a check per access).
+        var out: [UInt8] = []
+        swap(&out, &buffer)
+        Self.appendFixed(time, decimals: timeDecimals, to: &out)
+        Self.column(state.setIntensity, 4, &out); Self.column(state.setX, 2, &out)
+        Self.column(state.setY, 2, &out); Self.column(state.setPressure, 4, &out)
+        Self.column(state.setHeat, 4, &out); Self.column(state.intensity, 4, &out)
+        Self.column(state.x, 2, &out); Self.column(state.y, 2, &out)
+        Self.column(state.pressure, 4, &out); Self.column(state.temperature, 2, &out)
+        out.append(UInt8(ascii: ","))
+        if events.rawValue != 0 { out.append(contentsOf: events.label.utf8) }
+        out.append(UInt8(ascii: "\n"))
+        swap(&out, &buffer)
         if buffer.count >= Self.chunkSize { drain() }
     }
 
@@ -119,41 +125,41 @@ public final class TraceWriter {
         if self.error == nil { self.error = .writeFailed("\(error)") }
     }
 
-    private func column(_ value: Double, _ decimals: Int) {
-        buffer.append(UInt8(ascii: ","))
-        appendFixed(value, decimals: decimals)
+    private static func column(_ value: Double, _ decimals: Int, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: ","))
+        appendFixed(value, decimals: decimals, to: &out)
     }
 
     private static let powersOfTen: [Double] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
 
-    private func appendFixed(_ value: Double, decimals: Int) {
+    private static func appendFixed(_ value: Double, decimals: Int, to out: inout [UInt8]) {
         guard value.isFinite, Swift.abs(value) < 1e12 else {
-            buffer.append(contentsOf: "nan".utf8)
+            out.append(contentsOf: "nan".utf8)
             return
         }
-        let scale = Self.powersOfTen[decimals]
+        let scale = powersOfTen[decimals]
         let scaled = Int64((Swift.abs(value) * scale).rounded())
-        if value < 0 && scaled != 0 { buffer.append(UInt8(ascii: "-")) }
+        if value < 0 && scaled != 0 { out.append(UInt8(ascii: "-")) }
         let unit = Int64(scale)
-        appendDigits(scaled / unit, minimumWidth: 1)
+        appendDigits(scaled / unit, minimumWidth: 1, to: &out)
         if decimals > 0 {
-            buffer.append(UInt8(ascii: "."))
-            appendDigits(scaled % unit, minimumWidth: decimals)
+            out.append(UInt8(ascii: "."))
+            appendDigits(scaled % unit, minimumWidth: decimals, to: &out)
         }
     }
 
-    private func appendDigits(_ number: Int64, minimumWidth: Int) {
-        let begin = buffer.count
+    private static func appendDigits(_ number: Int64, minimumWidth: Int, to out: inout [UInt8]) {
+        let begin = out.count
         var rest = number
         repeat {
-            buffer.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10))
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10))
             rest /= 10
         } while rest > 0
-        while buffer.count - begin < minimumWidth { buffer.append(UInt8(ascii: "0")) }
+        while out.count - begin < minimumWidth { out.append(UInt8(ascii: "0")) }
         // Digits went in least significant first.
-        var low = begin, high = buffer.count - 1
+        var low = begin, high = out.count - 1
         while low < high {
-            buffer.swapAt(low, high)
+            out.swapAt(low, high)
             low += 1
             high -= 1
         }
