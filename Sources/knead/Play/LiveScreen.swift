@@ -20,7 +20,7 @@ final class LiveScreen {
     /// Draws the status; skips the write when nothing on screen would change.
     func draw(_ status: PlayStatus) {
         let size = terminal.size
-        let view = LiveView(style: style, columns: size.columns, rows: size.rows)
+        let view = LiveView(style: style, columns: size.columns, rows: size.rows, keysRead: terminal.inputFD >= 0)
         let lines = view.render(status)
         var frame = TerminalSequences.home
         for (index, line) in lines.enumerated() {

@@ -7,6 +7,8 @@ struct LiveView {
     var style: TerminalStyle
     var columns: Int
     var rows: Int
+    /// Whether keys are read (standard input is a terminal); otherwise only Ctrl-C works.
+    var keysRead = true
 
     /// Lines never wider than `columns` (visible characters), never more than `rows`.
     func render(_ status: PlayStatus) -> [String] {
@@ -120,7 +122,7 @@ struct LiveView {
 
     private func keys(_ status: PlayStatus) -> String {
         let pause = status.phase == .paused || status.phase == .pausing ? "resume" : "pause"
-        let text = " space \(pause) · + / - cap ±10% · q stop"
+        let text = keysRead ? " space \(pause) · + / - cap ±10% · q stop" : " Ctrl-C stops (keys need a terminal on standard input)"
         return style.paint(clip(text, max(1, columns)), .dim)
     }
 
