@@ -1,4 +1,5 @@
 import KneadEngine
+import KneadWire
 
 /// The simulator's own byte protocol ("sim-link"), used by `PipeSimulatorBackend`
 /// until the TCode and knead-wire codecs are plugged in. Byte layout (all integers
@@ -42,16 +43,11 @@ public enum SimLink {
         }
     }
 
-    /// CRC-16/CCITT-FALSE.
-    public static func crc16<Bytes: Sequence<UInt8>>(_ bytes: Bytes, initial: UInt16 = 0xFFFF) -> UInt16 {
-        var crc = initial
-        for byte in bytes {
-            crc ^= UInt16(byte) << 8
-            for _ in 0..<8 {
-                crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1
-            }
-        }
-        return crc
+    /// CRC-16/CCITT-FALSE: the knead wire protocol's own, so both links check alike.
+    public static func crc16<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt16 {
+        var crc = CRC16CCITTFalse()
+        for byte in bytes { crc.update(byte) }
+        return crc.value
     }
 
     public static func frame(_ message: Message) -> [UInt8] {
