@@ -41,6 +41,19 @@ struct BenchLinkCommand: ParsableCommand {
     @Option(name: .customLong("stall-rate"), help: ArgumentHelp("Frame rate of the stalled-host run, Hz.", valueName: "HZ"))
     var stallRate: Double = 200
 
+    @Option(help: ArgumentHelp("Rates to try, comma-separated (default: 50 to 1000 Hz, until two in a row fail).",
+                               valueName: "HZ,HZ…"))
+    var rates: String?
+
+    @Option(help: ArgumentHelp("Protocols to measure, comma-separated.", valueName: "tcode,kwp"))
+    var protocols: String = "tcode,kwp"
+
+    @Flag(name: .customLong("no-stall"), help: "Skip the stalled-host run.")
+    var noStall = false
+
+    var rateList: [Double] { rates.map { $0.split(separator: ",").compactMap { Double($0) } } ?? LinkBenchmark.rates }
+    var protocolList: [String] { protocols.split(separator: ",").map(String.init) }
+
     func validate() throws {
         guard (0.5...60).contains(seconds), (1...120).contains(stallSeconds) else {
             throw ValidationError("--seconds must be 0.5…60 and --stall-seconds 1…120")
@@ -49,6 +62,12 @@ struct BenchLinkCommand: ParsableCommand {
             throw ValidationError("--baud must be one of " + PtySpeeds.accepted.map(String.init).joined(separator: ", "))
         }
         guard (10...1000).contains(stallRate) else { throw ValidationError("--stall-rate must be 10…1000 Hz") }
+        guard !rateList.isEmpty, rateList.allSatisfy({ (1...2000).contains($0) }) else {
+            throw ValidationError("--rates takes rates of 1…2000 Hz, comma-separated, e.g. 300,400")
+        }
+        guard !protocolList.isEmpty, protocolList.allSatisfy({ $0 == "tcode" || $0 == "kwp" }) else {
+            throw ValidationError("--protocols takes tcode, kwp or both, comma-separated")
+        }
     }
 
     func run() throws {
@@ -60,9 +79,9 @@ struct BenchLinkCommand: ParsableCommand {
                        + "every channel changes at every frame; \(LinkBenchmark.format(seconds, 1)) s a rate\n\n")
         Console.output(LinkBenchmark.Row.header + "\n")
         var best: [String: LinkBenchmark.Row] = [:]
-        for protocolName in ["tcode", "kwp"] {
+        for protocolName in protocolList {
             var failedOnce = false
-            for rate in LinkBenchmark.rates {
+            for rate in rateList {
                 let row = try bench.measure(protocolName: protocolName, rate: rate, seconds: seconds)
                 Console.output(row.line + "\n")
                 if row.sustained {
@@ -75,7 +94,7 @@ struct BenchLinkCommand: ParsableCommand {
             }
         }
         Console.output("\n")
-        for protocolName in ["tcode", "kwp"] {
+        for protocolName in protocolList {
             if let row = best[protocolName] {
                 Console.output("highest rate sustained, \(protocolName): \(Int(row.rate)) Hz, "
                                + "\(LinkBenchmark.format(row.bytesPerSecond, 0)) bytes/s = "
@@ -85,6 +104,7 @@ struct BenchLinkCommand: ParsableCommand {
                 Console.output("highest rate sustained, \(protocolName): none of the rates tried\n")
             }
         }
+        guard !noStall else { return }
         Console.output("\n")
         let stalled = try bench.stalledHost(rate: stallRate, seconds: stallSeconds)
         Console.output(stalled.text)
@@ -128,11 +148,13 @@ struct LinkBenchmark {
         var delayMax: Double
         var executed: Int?
         var late: Int?
+        /// Wire protocol: FRAMES packets the host sent again, and how many of those after a timeout.
+        var retransmitted: (packets: Int, timeouts: Int)?
         var error: String?
         var sustained: Bool
 
         static let header = "protocol  rate Hz  frames  host→device B/s  share   B/frame  device→host B/s  "
-            + "line delay p99/max ms  executed  late  sustained"
+            + "line delay p99/max ms  executed  late  resent/timeouts  sustained"
 
         var line: String {
             func pad(_ text: String, _ width: Int) -> String {
@@ -145,6 +167,7 @@ struct LinkBenchmark {
             text += pad(LinkBenchmark.format(returnBytesPerSecond, 0), 17)
             text += pad(LinkBenchmark.format(delayP99 * 1000, 1) + " / " + LinkBenchmark.format(delayMax * 1000, 1), 23)
             text += pad(executed.map(String.init) ?? "-", 10) + pad(late.map(String.init) ?? "-", 6)
+            text += pad(retransmitted.map { "\($0.packets)/\($0.timeouts)" } ?? "-", 17)
             text += "  " + (sustained ? "yes" : "no") + (error.map { " (\($0))" } ?? "")
             return text
         }
@@ -166,6 +189,7 @@ struct LinkBenchmark {
         }
         let outcome = Self.play(backend: backend, profile: profile, rate: rate, seconds: seconds, stalls: nil)
         let report = served.finish()
+        let hostStatistics = (backend as? KWPDriver)?.statistics
         let duration = Swift.max(1e-9, outcome.wallSeconds)
         let sent = Double(report.bytesFromHost)
         var row = Row(protocolName: protocolName, rate: rate, framesSent: outcome.framesSent,
@@ -173,9 +197,13 @@ struct LinkBenchmark {
                       bytesPerFrame: outcome.framesSent > 0 ? sent / Double(outcome.framesSent) : 0,
                       returnBytesPerSecond: Double(report.bytesToHost) / duration,
                       delayP99: report.linkDelayMilliseconds.p99 / 1000, delayMax: report.linkDelayMilliseconds.max / 1000,
-                      executed: report.kwp?.executed, late: report.kwp?.late, error: outcome.error, sustained: false)
+                      executed: report.kwp?.executed, late: report.kwp?.late,
+                      retransmitted: hostStatistics.map { ($0.retransmittedPackets, $0.retransmitTimeouts) },
+                      error: outcome.error, sustained: false)
         if let kwp = report.kwp {
-            row.sustained = outcome.error == nil && kwp.executed >= outcome.framesSent && kwp.late == 0
+            // Every setpoint arrived in time. (`executed` may miss the very last one: the
+            // closing STOP can reach the device just before its tick.)
+            row.sustained = outcome.error == nil && kwp.accepted >= outcome.framesSent && kwp.late == 0
         } else {
             row.sustained = outcome.error == nil && row.delayMax <= Self.tcodeDelayLimit
         }
