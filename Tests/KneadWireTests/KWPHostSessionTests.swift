@@ -82,7 +82,7 @@ struct ScriptedHost {
             session.poll(now: now)
             hellos += decodeAll(session.takeOutput()).filter { $0.type == .hello }.count
         }
-        #expect(hellos == 10, "HELLO at 0, 0.2, … 1.8 s")
+        #expect(hellos == 20, "HELLO at 0, 0.1, … 1.9 s")
         #expect(session.state == .failed(.identifyTimedOut(seconds: 2)))
         #expect(session.takeEvents() == [.failed(.identifyTimedOut(seconds: 2))])
         #expect(KWPHostError.identifyTimedOut(seconds: 2).description.contains("did not answer identify"))
@@ -241,6 +241,27 @@ struct ScriptedHost {
         #expect(Self.sequences(resent) == [0, 1])
     }
 
+    /// Damage that slipped past the CRC reaches the device as a malformed packet: once is
+    /// the line (resend, like a corrupt one); the same packet three times is a real
+    /// disagreement about the format, and the session ends with a clear error.
+    @Test func aMalformedNakIsResentOnceAndEndsTheSessionOnTheThirdTime() {
+        var host = Self.twoPacketsInFlight()
+        host.deliver(.nak(nextSequence: 0, free: 8, reason: .malformed, refused: 0))
+        #expect(Self.sequences(host.takeMessages()) == [0, 1])
+        #expect(host.session.state == .ready)
+        for marker in [UInt8(8), 9] {
+            host.deliver(.clock(tag: marker, deviceTime: ScriptedHost.deviceTicks(host.now)))
+            host.deliver(.nak(nextSequence: 0, free: 8, reason: .malformed, refused: 0))
+        }
+        #expect(host.session.statistics.malformedNaks == 3)
+        guard case let .failed(error) = host.session.state else {
+            Issue.record("still \(host.session.state) after three malformed NAKs")
+            return
+        }
+        #expect(error.description.contains("malformed three times"), "\(error)")
+        #expect(host.takeMessages().first?.type == .stop, "and asks the device for zero")
+    }
+
     @Test func aNakForAPacketFirstSentAfterTheGoBackIsFresh() {
         var host = Self.twoPacketsInFlight()
         host.deliver(.nak(nextSequence: 0, free: 8, reason: .gap, refused: 1))
@@ -257,7 +278,7 @@ struct ScriptedHost {
         #expect(Self.sequences(host.takeMessages()) == [1, 2])
     }
 
-    @Test func unacknowledgedPacketsAreResentAfterTheTimeoutWithBackoff() {
+    @Test func unacknowledgedPacketsAreResentAfterTheTimeoutWithBackoffCappedAt50Milliseconds() {
         var host = ScriptedHost()
         host.openToReady()
         host.session.enqueue(KWPChannelValues(intensity: 1), at: host.now + 0.1)
@@ -269,9 +290,11 @@ struct ScriptedHost {
             host.advance(0.001)
             if host.takeMessages().contains(where: { $0.type == .frames }) { resends.append(host.now - sentAt) }
         }
-        // Initial timeout 50 ms, doubling up to 100 ms: resent at 50, 150, 250, 350 ms.
-        #expect(resends.count == 4)
-        for (got, want) in zip(resends, [0.050, 0.150, 0.250, 0.350]) { #expect(abs(got - want) < 0.0015) }
+        // Initial timeout 50 ms, doubling up to 50 ms: a serial line has no congestion to
+        // back off from, and a longer wait would spend the lead (150 ms) on one loss.
+        let want = [0.050, 0.100, 0.150, 0.200, 0.250, 0.300, 0.350]
+        #expect(resends.count >= want.count)
+        for (got, want) in zip(resends, want) { #expect(abs(got - want) < 0.0015, "resent at \(got) s") }
     }
 
     @Test func neverMoreSetpointsInFlightThanTheDeviceHasRoomFor() {
@@ -308,11 +331,36 @@ struct ScriptedHost {
         var heartbeats: [Double] = []
         for _ in 0..<2000 {
             host.advance(0.0001)
-            if host.takeMessages().contains(where: { $0.type == .heartbeat }) { heartbeats.append(host.now) }
+            if host.takeMessages().contains(where: { $0.type == .heartbeat }) {
+                heartbeats.append(host.now)
+                host.deliver(.ack(nextSequence: 0, free: 8))
+            }
         }
         #expect(heartbeats.count == 3)
         #expect(abs(heartbeats[1] - heartbeats[0] - 0.0625) < 0.00015)
         #expect(abs(heartbeats[2] - heartbeats[1] - 0.0625) < 0.00015)
+    }
+
+    /// A HEARTBEAT or its ACK lost to noise: the host cannot know the watchdog was fed,
+    /// so it sends them every sixteenth of the watchdog (15.6 ms) until one is answered.
+    /// A NAK for a damaged packet is no answer (the damaged packet fed nothing).
+    @Test func unansweredHeartbeatsGoFourTimesAsOftenUntilTheDeviceAnswers() {
+        var host = ScriptedHost()
+        host.openToReady()
+        _ = host.takeMessages()
+        var heartbeats: [Double] = []
+        for _ in 0..<2500 {
+            host.advance(0.0001)
+            if host.takeMessages().contains(where: { $0.type == .heartbeat }) {
+                heartbeats.append(host.now)
+                if heartbeats.count <= 4 { host.deliver(.nak(nextSequence: 0, free: 8, reason: .corrupt, refused: 0)) }
+                if heartbeats.count == 5 { host.deliver(.ack(nextSequence: 0, free: 8)) }
+            }
+        }
+        let gaps = zip(heartbeats.dropFirst(), heartbeats).map { $0 - $1 }
+        #expect(gaps.count >= 5, "heartbeats at \(heartbeats)")
+        for gap in gaps.prefix(4) { #expect(abs(gap - 0.015625) < 0.00015, "gaps \(gaps)") }
+        #expect(abs(gaps[4] - 0.0625) < 0.00015, "answered: back to a quarter of the watchdog; gaps \(gaps)")
     }
 
     @Test func aSilentDeviceEndsTheSessionAndAStopIsSent() {

@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import KneadWire
 
 /// One direction of a serial line under virtual time: 10 bits a byte at `baud`, bytes in
@@ -178,9 +181,50 @@ final class BackToBack {
         #expect(link.host.statistics.retransmittedPackets > 0)
         #expect(link.device.statistics.droppedFrames > 0)
         // Retransmission fits in the lead: a frame may come a little late on such a line,
-        // never by as much as the lead (150 ms). (32 seeds: 31 with no frame late, worst 33 ms.)
+        // never by as much as the lead (150 ms). (See manySeeds… below for the odds.)
         let worst = link.lateness.max() ?? .infinity
         #expect(worst < 100_000, "worst lateness \(worst) µs")
+    }
+
+    /// The same line over many seeds: no session ends, no frame is later than the lead.
+    /// `KNEAD_LINK_SEEDS=900 swift test --filter manySeeds` measured, on 2026-11-21: 899
+    /// of 900 runs with no frame more than 10 ms late (one run: 5 frames, worst 35 ms), no
+    /// session ended. Before the heartbeat, HELLO, retransmit-cap and malformed-NAK fixes:
+    /// 6 of 200 runs ended (watchdog starved, identify lost, damage past the CRC) and
+    /// more had frames up to 2.5 s late.
+    @Test func manySeedsOfOnePercentNoiseEndNoSessionAndPlayNoFrameLaterThanTheLead() {
+        // Twelve seeds, and three that broke earlier versions: 27 starved the watchdog, 86
+        // lost every IDENTIFY, 182 backed off to 100 ms retransmits and played 31 ms late.
+        let count = getenv("KNEAD_LINK_SEEDS").flatMap { Int(String(cString: $0)) }
+        let seeds = count.map { Array(0..<$0) } ?? Array(0..<12) + [27, 86, 182]
+        var worst = 0.0, lateRuns = 0
+        for seed in seeds {
+            let link = BackToBack(corruption: 0.01, seed: 0x5EED_0000 + UInt64(seed))
+            link.frameCount = 600
+            link.playAll()
+            let failures = link.events.filter { if case .failed = $0 { return true } else { return false } }
+            #expect(failures.isEmpty, "seed \(seed): \(failures)")
+            #expect(link.device.statistics.executed == 600, "seed \(seed)")
+            let lateness = link.lateness.max() ?? 0
+            if lateness > 10_000 { lateRuns += 1 }
+            worst = max(worst, lateness)
+        }
+        print("\(seeds.count) seeds at 1 % noise: \(lateRuns) with a frame over 10 ms late, worst \(worst / 1000) ms")
+        #expect(worst < 150_000, "worst lateness \(worst) µs")
+    }
+
+    /// A session that played a few frames, then idles (only HEARTBEATs) for a minute on a
+    /// line damaging 3 % of bytes: the device's watchdog is never starved. With a
+    /// HEARTBEAT only every 62.5 ms, three lost in a row tripped it.
+    @Test func aNoisyIdleLineNeverStarvesTheWatchdog() {
+        let link = BackToBack(corruption: 0.03, seed: 0x1D1E)
+        link.frameCount = 50
+        link.run(until: 60)
+        #expect(link.device.statistics.executed == 50)
+        #expect(link.start != nil, "the session opened")
+        #expect(link.toDevice.bytesCorrupted > 100)
+        #expect(link.device.statistics.watchdogTrips == 0)
+        #expect(link.events.allSatisfy { if case .failed = $0 { return false } else { return true } })
     }
 
     @Test func lostAcknowledgementsCauseDuplicatesThatTheDeviceIgnores() {
