@@ -96,17 +96,30 @@ extension EndToEndTests {
             usleep(1_200_000)
             let summary = try sim.stop()
 
-            let trace = try CSVTable(text: String(contentsOfFile: tracePath, encoding: .utf8))
+            let traceText = try String(contentsOfFile: tracePath, encoding: .utf8)
+            let trace = try CSVTable(text: traceText)
             let time = try trace.column("time"), setIntensity = try trace.column("set_intensity")
             let setPressure = try trace.column("set_pressure"), intensity = try trace.column("intensity")
             let pressure = try trace.column("pressure")
             let killed = killedAt - summary.clockOrigin
-            // A tick, and the few milliseconds a packet written just before the kill may
-            // take to be read (it re-arms the watchdog when it is).
-            let watchdog = 0.25, ramp = 0.25, slack = 0.005
+            let watchdog = 0.25, ramp = 0.25, tick = 0.002
             let atKill = try #require(time.firstIndex { $0 >= killed })
             #expect(setIntensity[atKill] > 0, "the device was not playing when the host was killed")
-            let zeroBy = killed + watchdog + ramp + slack
+            // The watchdog counts from the last packet the device *read*: one the host wrote
+            // just before the kill may be read some milliseconds later on a loaded machine.
+            // So the device's promise is checked from its own trip (watchdog period after
+            // that packet); the whole time from the kill is reported, and bounded loosely.
+            let trips = traceText.split(separator: "\n").dropFirst().compactMap { row -> Double? in
+                let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+                return fields.last?.contains("watchdog") == true ? Double(fields[0]) : nil
+            }
+            let tripped = try #require(trips.first { $0 > killed }, "no watchdog event in the trace after the kill")
+            print("e2e kwp, host killed: the watchdog tripped \(String(format: "%.0f", (tripped - killed) * 1000)) ms "
+                  + "after the kill (period \(Int(watchdog * 1000)) ms from the last packet read)")
+            // The host sends at least every 20 ms while playing, so the last packet left at
+            // most that long before the kill; the upper bound only catches a hang.
+            #expect(tripped - killed >= watchdog - 0.03 && tripped - killed < watchdog + 0.2)
+            let zeroBy = tripped + ramp + tick
             let late = time.indices.filter { time[$0] >= zeroBy && (setIntensity[$0] != 0 || setPressure[$0] != 0) }
             let setZero = try #require(time.indices.first { time[$0] > killed && setIntensity[$0] == 0 && setPressure[$0] == 0 })
             let physicalZero = time.indices.first {
