@@ -67,7 +67,8 @@ struct PlayDevice {
     }
 
     static func make(location: DeviceLocation, profile: DeviceProfile, body: BodyProfile,
-                     clock: any EngineClock, tracePath: String?, faults: SimulatorFaults) throws(Failure) -> PlayDevice {
+                     clock: any EngineClock, timeScale: Double = 1, tracePath: String?,
+                     faults: SimulatorFaults) throws(Failure) -> PlayDevice {
         switch location {
         case .simulator:
             var sink: FileTraceSink?
@@ -78,7 +79,12 @@ struct PlayDevice {
                     throw .cannotCreateTrace("\(error)")
                 }
             }
-            let configuration = SimulatorConfiguration(device: DeviceModel.Configuration(body: body), faults: faults)
+            // The simulator runs on the scaled clock; its watchdog keeps the profile's period
+            // in *real* time, or a host hiccup of 4 ms at --time-scale 60 would trip it
+            // (9 trips in one 13-second play of desk-reset under load).
+            let watchdog = timeScale > 1 ? profile.watchdog * timeScale : nil
+            let configuration = SimulatorConfiguration(
+                device: DeviceModel.Configuration(watchdogPeriod: watchdog, body: body), faults: faults)
             let simulator = SimulatorBackend(profile: profile, configuration: configuration, trace: sink, clock: clock)
             return PlayDevice(backend: simulator, simulator: simulator)
         case let .serialPort(path):

@@ -95,7 +95,8 @@ final class PlaySession {
         let device: PlayDevice
         do {
             device = try PlayDevice.make(location: settings.location, profile: prepared.device, body: prepared.body,
-                                         clock: clock, tracePath: settings.tracePath, faults: settings.faults)
+                                         clock: clock, timeScale: settings.timeScale, tracePath: settings.tracePath,
+                                         faults: settings.faults)
         } catch {
             switch error {
             case let .cannotCreateTrace(message): return .failure(PlayOutcomeError(.cannotCreate(message)))
