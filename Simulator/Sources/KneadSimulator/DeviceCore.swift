@@ -193,8 +193,11 @@ struct DeviceCore {
         let end = tick + Int64((Swift.max(0, limit) * Double(tickRate)).rounded())
         while tick < end {
             prepare()
-            if currentState.isAtZero && xAxis.isAtRest && yAxis.isAtRest && inbox.isEmpty && lead.count == 0
-                && ramp == nil { return }
+            // Below half a step counts as zero for the device, but the motor is still
+            // spinning down: run on until the trace (4 decimals) reads 0, so that how a run
+            // ends never depends on how long the host took to close it.
+            if currentState.isAtZero && currentState.intensity < 0.00005 && xAxis.isAtRest && yAxis.isAtRest
+                && inbox.isEmpty && lead.count == 0 && ramp == nil { return }
             step()
         }
     }

@@ -8,17 +8,38 @@ import Synchronization
 /// one only waits for it.
 final class EngineThread: Sendable {
     private let result = Mutex<RunResult?>(nil)
+    /// Readable once the run has ended, so the main loop, waiting for keys or the next
+    /// redraw, wakes at once (a device error ends play within a millisecond, not a redraw).
+    let endedFD: Int32
+    private let endedWriteFD: Int32
 
     /// Starts playing. `makeFrames` builds the frame source on the new thread, so the
     /// iterator never crosses threads.
     init<Frames: IteratorProtocol>(engine: Engine, makeFrames: @escaping @Sendable () -> Frames)
     where Frames.Element == SafeFrame {
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        } else {
+            ends = [-1, -1]
+        }
+        endedFD = ends[0]
+        endedWriteFD = ends[1]
         let thread = Thread { [self] in
             let outcome = engine.run(makeFrames())
             result.withLock { $0 = outcome }
+            if endedWriteFD >= 0 {
+                var byte: UInt8 = 1
+                _ = write(endedWriteFD, &byte, 1)
+            }
         }
         thread.name = "knead-player"
         thread.start()
+    }
+
+    deinit {
+        if endedFD >= 0 { close(endedFD) }
+        if endedWriteFD >= 0 { close(endedWriteFD) }
     }
 
     /// The run's result once it has ended; nil while it plays.

@@ -149,7 +149,7 @@ final class PlaySession {
                 }
             }
             if let result { return result }
-            for key in keys.waitForKeys(milliseconds: Int32(1000 / Self.framesPerSecond)) {
+            for key in keys.waitForKeys(milliseconds: Int32(1000 / Self.framesPerSecond), wake: thread.endedFD) {
                 switch key {
                 case .togglePause:
                     if envelope.isPauseRequested {
