@@ -67,6 +67,11 @@ extension EndToEndTests {
             let played = try parseSummary(play.stdout)
             let framesSent = try #require(played["framesSent"] as? Int)
             #expect(summary.hostConnections == 1)
+            // Who answered identify (D1 for TCode, IDENTIFY for the wire protocol) is in the summary.
+            let identity = try #require(played["deviceIdentity"] as? [String: Any], "no deviceIdentity: \(play.stdout)")
+            #expect(identity["protocol"] as? String
+                    == (setup.protocolName == "kwp" ? "knead wire protocol v1" : "TCode v0.3"))
+            #expect((identity["model"] as? String)?.contains("chair") == true, "\(identity)")
             if setup.transport == .libserialport {
                 // libserialport set the port up (its modem-line calls went through the shim), lines off.
                 let lines = (try? String(contentsOfFile: modemLog, encoding: .utf8))?.split(separator: "\n") ?? []

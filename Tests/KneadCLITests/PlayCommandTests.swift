@@ -147,7 +147,7 @@ extension PlayTests {
             let lines = run.stdout.split(separator: "\n").map(String.init)
             #expect(lines.first?.hasPrefix("knead: 0:00 of 0:22") == true, "first line: \(lines.first ?? "")")
             #expect(lines.contains("knead: Short test: played to the end; the device is at zero."))
-            for label in ["played", "frames", "lateness", "cpu", "your cap", "device"] {
+            for label in ["played", "frames", "lateness", "cpu", "your cap", "answered", "device"] {
                 #expect(lines.contains { $0.hasPrefix("  \(label) ") }, "summary line '\(label)'")
             }
         }

@@ -8,6 +8,8 @@ import KneadSimulator
 /// line) on the main thread, turns keys into the envelope's controls and every stop
 /// into the engine's priority stop, and works out the way out and its exit code.
 final class PlaySession {
+    /// Who answered when the device was opened.
+    private var identity: DeviceIdentity?
     struct Settings {
         var rate: Double
         var timeScale: Double
@@ -87,7 +89,7 @@ final class PlaySession {
             ? prepared.timeline.duration : min(prepared.timeline.duration, reader.elapsed)
         return PlaySummary.make(outcome: outcome, result: result, simulatorReport: device.simulator?.report,
                                 prepared: prepared, settings: settings, personCap: envelope.personCap,
-                                played: played, signalToRequest: stopper.signalToRequestSeconds)
+                                played: played, signalToRequest: stopper.signalToRequestSeconds, identity: identity)
     }
 
     /// The device for `settings.location`, opened; or the way out when it cannot be.
@@ -104,7 +106,7 @@ final class PlaySession {
             }
         }
         do {
-            _ = try device.backend.open()
+            identity = try device.backend.open()
         } catch {
             device.backend.close()
             return .failure(PlayOutcomeError(.deviceUnavailable(error.description)))

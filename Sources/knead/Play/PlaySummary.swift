@@ -10,6 +10,8 @@ struct PlaySummary: Encodable, Equatable {
     var pattern: String
     var file: String
     var device: String
+    /// Who answered at open (model, firmware, protocol); null when nothing was opened.
+    var deviceIdentity: Identity?
     /// The built-in simulator played the device profile.
     var simulated: Bool
     /// `done`, `session-cap`, `interrupted`, `terminated`, `device-unavailable`, `io-error`.
@@ -52,6 +54,12 @@ struct PlaySummary: Encodable, Equatable {
     /// failed stop.
     var error: String?
 
+    struct Identity: Encodable, Equatable {
+        var model: String
+        var firmware: String
+        var `protocol`: String
+    }
+
     struct Percentiles: Encodable, Equatable {
         var p50: Double
         var p99: Double
@@ -91,7 +99,7 @@ struct PlaySummary: Encodable, Equatable {
     /// The summary of a play that ended with `outcome` (`result` nil: nothing played).
     static func make(outcome: PlayOutcome, result: RunResult?, simulatorReport: SimulatorReport?,
                      prepared: PreparedSession, settings: PlaySession.Settings, personCap: Double,
-                     played: Double, signalToRequest: Double? = nil) -> PlaySummary {
+                     played: Double, signalToRequest: Double? = nil, identity: DeviceIdentity? = nil) -> PlaySummary {
         // The engine measured on its clock; with --time-scale that clock runs `scale` times fast.
         let scale = settings.timeScale
         let statistics = result?.statistics ?? RunStatistics()
@@ -105,6 +113,7 @@ struct PlaySummary: Encodable, Equatable {
         }
         return PlaySummary(
             pattern: prepared.pattern.name, file: prepared.path, device: prepared.device.name,
+            deviceIdentity: identity.map { Identity(model: $0.model, firmware: $0.firmware, protocol: $0.protocolName) },
             simulated: settings.location.isSimulated, outcome: outcome.name, cause: outcome.cause,
             exitCode: outcome.exitCode, playedSeconds: roundTo(played, 3),
             durationSeconds: roundTo(prepared.timeline.duration, 3),
@@ -132,6 +141,7 @@ struct PlaySummary: Encodable, Equatable {
         try c.encode(pattern, forKey: .pattern)
         try c.encode(file, forKey: .file)
         try c.encode(device, forKey: .device)
+        try c.encode(deviceIdentity, forKey: .deviceIdentity)
         try c.encode(simulated, forKey: .simulated)
         try c.encode(outcome, forKey: .outcome)
         try c.encode(cause, forKey: .cause)
@@ -156,7 +166,7 @@ struct PlaySummary: Encodable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case pattern, file, device, simulated, outcome, cause, exitCode, playedSeconds, durationSeconds
+        case pattern, file, device, deviceIdentity, simulated, outcome, cause, exitCode, playedSeconds, durationSeconds
         case wallSeconds, timeScale, rate, framesSent, lateFrames, latenessMicroseconds, cpuPercent
         case stopLatencyMilliseconds, signalToStopMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, traceError, error
     }
@@ -215,6 +225,11 @@ struct PlaySummary: Encodable, Equatable {
             lines.append("  stop       reached the device \(formatDuration(stop / 1000)) after \(cause)")
         }
         lines.append("  your cap   \(formatPercent(maxIntensityPercent))%")
+        if let identity = deviceIdentity {
+            // A TCode device answers one line for both (D0 and D1 alike on many firmwares).
+            let firmware = identity.firmware == identity.model ? "" : ", firmware \(identity.firmware)"
+            lines.append("  answered   \(identity.model)\(firmware) (\(identity.protocol))")
+        }
         if let device = deviceError {
             var text = "timing error p50 \(formatDuration(device.timingMilliseconds.p50 / 1000)) · "
                 + "p99 \(formatDuration(device.timingMilliseconds.p99 / 1000)) · "
