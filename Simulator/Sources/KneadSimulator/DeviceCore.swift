@@ -194,9 +194,10 @@ struct DeviceCore {
         while tick < end {
             prepare()
             // Below half a step counts as zero for the device, but the motor is still
-            // spinning down: run on until the trace (4 decimals) reads 0, so that how a run
-            // ends never depends on how long the host took to close it.
-            if currentState.isAtZero && currentState.intensity < 0.00005 && xAxis.isAtRest && yAxis.isAtRest
+            // spinning down: run on until the trace reads 0, so that how a run ends never
+            // depends on how long the host took to close it.
+            if currentState.isAtZero && currentState.intensity < TraceWriter.levelResolution
+                && xAxis.isAtRest && yAxis.isAtRest
                 && inbox.isEmpty && lead.count == 0 && ramp == nil { return }
             step()
         }

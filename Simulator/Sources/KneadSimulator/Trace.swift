@@ -70,6 +70,10 @@ public enum TraceError: Error, Equatable, CustomStringConvertible {
 public final class TraceWriter {
     public static let header =
         "time,set_intensity,set_x,set_y,set_pressure,set_heat,intensity,x,y,pressure,temperature,event"
+    /// Decimals of the level columns (intensity, pressure, heat, 0…1).
+    static let levelDecimals = 4
+    /// The smallest level the trace shows as other than 0.
+    static let levelResolution = 0.5e-4
 
     private let sink: TraceSink
     private var buffer: [UInt8] = []
@@ -94,11 +98,12 @@ public final class TraceWriter {
         var out: [UInt8] = []
         swap(&out, &buffer)
         Self.appendFixed(time, decimals: timeDecimals, to: &out)
-        Self.column(state.setIntensity, 4, &out); Self.column(state.setX, 2, &out)
-        Self.column(state.setY, 2, &out); Self.column(state.setPressure, 4, &out)
-        Self.column(state.setHeat, 4, &out); Self.column(state.intensity, 4, &out)
+        let level = Self.levelDecimals
+        Self.column(state.setIntensity, level, &out); Self.column(state.setX, 2, &out)
+        Self.column(state.setY, 2, &out); Self.column(state.setPressure, level, &out)
+        Self.column(state.setHeat, level, &out); Self.column(state.intensity, level, &out)
         Self.column(state.x, 2, &out); Self.column(state.y, 2, &out)
-        Self.column(state.pressure, 4, &out); Self.column(state.temperature, 2, &out)
+        Self.column(state.pressure, level, &out); Self.column(state.temperature, 2, &out)
         out.append(UInt8(ascii: ","))
         if events.rawValue != 0 { out.append(contentsOf: events.label.utf8) }
         out.append(UInt8(ascii: "\n"))

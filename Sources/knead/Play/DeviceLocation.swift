@@ -82,7 +82,7 @@ struct PlayDevice {
             // The simulator runs on the scaled clock; its watchdog keeps the profile's period
             // in *real* time, or a host hiccup of 4 ms at --time-scale 60 would trip it
             // (9 trips in one 13-second play of desk-reset under load).
-            let watchdog = timeScale > 1 ? profile.watchdog * timeScale : nil
+            let watchdog = timeScale == 1 ? nil : profile.watchdog * timeScale
             let configuration = SimulatorConfiguration(
                 device: DeviceModel.Configuration(watchdogPeriod: watchdog, body: body), faults: faults)
             let simulator = SimulatorBackend(profile: profile, configuration: configuration, trace: sink, clock: clock)

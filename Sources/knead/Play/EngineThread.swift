@@ -17,14 +17,9 @@ final class EngineThread: Sendable {
     /// iterator never crosses threads.
     init<Frames: IteratorProtocol>(engine: Engine, makeFrames: @escaping @Sendable () -> Frames)
     where Frames.Element == SafeFrame {
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) == 0 {
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        } else {
-            ends = [-1, -1]
-        }
-        endedFD = ends[0]
-        endedWriteFD = ends[1]
+        let ends = makeWakePipe() ?? (-1, -1)
+        endedFD = ends.read
+        endedWriteFD = ends.write
         let thread = Thread { [self] in
             let outcome = engine.run(makeFrames())
             result.withLock { $0 = outcome }

@@ -8,8 +8,6 @@ import KneadSimulator
 /// line) on the main thread, turns keys into the envelope's controls and every stop
 /// into the engine's priority stop, and works out the way out and its exit code.
 final class PlaySession {
-    /// Who answered when the device was opened.
-    private var identity: DeviceIdentity?
     struct Settings {
         var rate: Double
         var timeScale: Double
@@ -53,9 +51,9 @@ final class PlaySession {
 
         let baseClock = MonotonicClock(precise: settings.precise)
         let clock = ScaledClock(base: baseClock, scale: settings.timeScale)
-        let device: PlayDevice
+        let device: PlayDevice, identity: DeviceIdentity
         switch openDevice(clock: clock) {
-        case let .success(opened): device = opened
+        case let .success(opened): (device, identity) = opened
         case let .failure(error):
             return PlaySummary.make(outcome: error.outcome, result: nil, simulatorReport: nil, prepared: prepared,
                                     settings: settings, personCap: prepared.limits.personCap, played: 0)
@@ -93,7 +91,7 @@ final class PlaySession {
     }
 
     /// The device for `settings.location`, opened; or the way out when it cannot be.
-    private func openDevice(clock: any EngineClock) -> Result<PlayDevice, PlayOutcomeError> {
+    private func openDevice(clock: any EngineClock) -> Result<(PlayDevice, DeviceIdentity), PlayOutcomeError> {
         let device: PlayDevice
         do {
             device = try PlayDevice.make(location: settings.location, profile: prepared.device, body: prepared.body,
@@ -106,12 +104,11 @@ final class PlaySession {
             }
         }
         do {
-            identity = try device.backend.open()
+            return .success((device, try device.backend.open()))
         } catch {
             device.backend.close()
             return .failure(PlayOutcomeError(.deviceUnavailable(error.description)))
         }
-        return .success(device)
     }
 
     /// The live view when standard output is a terminal (keys when standard input is one too).

@@ -115,15 +115,12 @@ private enum SignalPipe {
         if writeEnd.load(ordering: .acquiring) >= 0 {
             return (readEnd.load(ordering: .acquiring), writeEnd.load(ordering: .acquiring))
         }
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return (-1, -1) }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         // A full pipe must never block the handler: the signal is dropped instead
         // (the first one is what matters, and it is already in the pipe).
-        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
-        readEnd.store(ends[0], ordering: .releasing)
-        writeEnd.store(ends[1], ordering: .releasing)
-        return (ends[0], ends[1])
+        guard let ends = makeWakePipe() else { return (-1, -1) }
+        readEnd.store(ends.read, ordering: .releasing)
+        writeEnd.store(ends.write, ordering: .releasing)
+        return ends
     }
 
     static func install(for signalNumber: Int32) {
