@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "knead", targets: ["knead"]),
         .library(name: "KneadCore", targets: ["KneadCore"]),
         .library(name: "KneadWire", targets: ["KneadWire"]),
+        .library(name: "KneadPlayer", targets: ["KneadPlayer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,8 +41,13 @@ let package = Package(
         // Drivers: serial transport (libserialport, termios for pseudo-terminals), TCode and
         // knead wire protocol backends, port listing.
         .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "CSerialPort"]),
+        // Playing a pattern on a device: session assembly, the backend, the engine's thread,
+        // live controls, status, stop and the summary. Testable on a virtual clock.
+        .target(name: "KneadPlayer", dependencies: [
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadDrivers",
+        ]),
         .executableTarget(name: "knead", dependencies: [
-            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers",
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers", "KneadPlayer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,6 +60,8 @@ let package = Package(
                     path: "Simulator/Tests/KneadSimulatorTests"),
         .testTarget(name: "KneadDriversTests", dependencies: ["KneadDrivers", "KneadWire", "KneadEngine", "KneadCore",
                                                               "KneadPatternFile"]),
+        .testTarget(name: "KneadPlayerTests", dependencies: ["KneadPlayer", "KneadSimulator", "KneadEngine", "KneadCore",
+                                                             "KneadPatternFile"]),
         .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile"],
                     resources: [.copy("Golden")]),
     ],

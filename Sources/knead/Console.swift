@@ -8,30 +8,31 @@ import Darwin
 
 /// Standard error and what the terminal is.
 enum Console {
-    /// Writes to standard error as it is (callers end lines themselves).
-    static func error(_ text: String) {
-        guard !text.isEmpty else { return }
-        var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { if errno == EINTR { continue }; return }
-                offset += written
-            }
-        }
+    /// Writes to standard error as it is (callers end lines themselves). False when
+    /// it could not be written whole.
+    @discardableResult
+    static func error(_ text: String) -> Bool {
+        write(text, to: 2)
     }
 
-    /// Writes to standard output, unbuffered by Swift (print() and this must not be mixed).
-    static func output(_ text: String) {
+    /// Writes to standard output, unbuffered by Swift (print() and this must not be
+    /// mixed). False when it could not be written whole (a full disk, a closed pipe).
+    @discardableResult
+    static func output(_ text: String) -> Bool {
+        write(text, to: 1)
+    }
+
+    private static func write(_ text: String, to descriptor: Int32) -> Bool {
+        guard !text.isEmpty else { return true }
         var text = text
-        text.withUTF8 { bytes in
+        return text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let written = write(1, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { if errno == EINTR { continue }; return }
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written <= 0 { if written < 0 && errno == EINTR { continue }; return false }
                 offset += written
             }
+            return true
         }
     }
 

@@ -1,3 +1,4 @@
+import KneadPlayer
 import ArgumentParser
 import Foundation
 import KneadCore

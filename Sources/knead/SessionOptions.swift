@@ -1,6 +1,7 @@
 import ArgumentParser
 import KneadCore
 import KneadPatternFile
+import KneadPlayer
 
 /// Options every command that turns a pattern into frames shares: which device, the
 /// person's cap, the session cap. They mean the same as for `knead play`, so what
@@ -84,51 +85,17 @@ enum DeviceChoice {
     }
 }
 
-/// A pattern file read, checked and compiled for a device, with the safety limits of
-/// the session it would be played in.
-struct PreparedSession {
-    let path: String
-    let pattern: Pattern
-    let timeline: Timeline
-    let device: DeviceProfile
-    let body: BodyProfile
-    let limits: SafetyLimits
-
+extension PreparedSession {
     /// Reads the file; prints every diagnostic (errors and warnings) on stderr; exits 66
     /// when the file cannot be read and 65 when it is invalid.
     static func load(path: String, options: SessionOptions) throws -> PreparedSession {
-        let device = try options.resolveDevice()
-        let body = try options.resolveBody()
-        let result = PatternFile.load(path: path, options: PatternFileOptions(device: device, body: body))
-        Console.error(result.rendered())
-        if result.fileProblem != nil { throw KneadExitCode.noInput }
-        guard !result.hasErrors, let pattern = result.pattern, let timeline = result.timeline else {
-            throw KneadExitCode.invalidPattern
-        }
-        let limits = SafetyLimits.resolve(device: device, body: body, pattern: pattern.limits,
+        let loaded = PreparedSession.load(path: path, device: try options.resolveDevice(), body: try options.resolveBody(),
                                           personCap: options.personCap, sessionCap: options.sessionCapSeconds)
-        let session = PreparedSession(path: path, pattern: pattern, timeline: timeline, device: device, body: body,
-                                      limits: limits)
-        session.noteSessionCap()
-        return session
-    }
-
-    /// The frames a device would be given: sampled at `rate` and passed through a fresh
-    /// safety envelope, ending with its ramp to zero.
-    func safeFrames(rate: Double) -> SafeFrames<TimelineFrames> {
-        timeline.frames(rate: rate).safe(through: SafetyEnvelope(limits: limits), period: 1 / rate)
-    }
-
-    /// How long the picture's time axis must be: the session up to its cap, plus the
-    /// longest final ramp.
-    var pictureDuration: Double {
-        Swift.min(timeline.duration, limits.sessionCap) + limits.endRamp
-    }
-
-    private func noteSessionCap() {
-        guard timeline.duration > limits.sessionCap else { return }
-        Console.error("knead: note: \(path) lasts \(clockText(timeline.duration)), longer than the session cap of "
-                      + "\(clockText(limits.sessionCap)); the frames ramp to zero at \(clockText(limits.sessionCap))\n"
-                      + "  hint: raise the cap with --session-cap, e.g. --session-cap \(Int((timeline.duration / 60).rounded(.up)))min\n")
+        Console.error(loaded.diagnostics)
+        switch loaded.session {
+        case let .success(session): return session
+        case .failure(.fileProblem): throw KneadExitCode.noInput
+        case .failure(.invalid): throw KneadExitCode.invalidPattern
+        }
     }
 }

@@ -1,3 +1,4 @@
+import KneadPlayer
 import ArgumentParser
 import Foundation
 import Synchronization
@@ -142,14 +143,16 @@ struct SimCommand: ParsableCommand {
         Console.error(introduction(server: server, profile: profile, link: link, faults: faults))
 
         let received = StopSignal()
-        let watcher = SignalWatcher(priority: nil, onStop: { stop in
-            if case let .signal(number) = stop { received.store(number) }
+        let watcher = SignalWatcher(priority: nil) { stop, earlier in
+            guard case let .signal(number) = stop else { return }
+            guard earlier == 0 else {
+                // A second signal while winding down: the person means it.
+                linked?.remove()
+                _exit(128 + number)
+            }
+            received.store(number)
             server.requestStop()
-        }, onForce: { number in
-            // A second signal while winding down: the person means it.
-            linked?.remove()
-            _exit(128 + number)
-        })
+        }
         _ = watcher
 
         let display = SimDisplay(live: Console.isTerminal(2), environment: ProcessInfo.processInfo.environment)

@@ -23,6 +23,12 @@ public final class MonotonicClock: EngineClock {
         knead_monotonic_now_ns()
     }
 
+    /// CLOCK_MONOTONIC nanoseconds, without a clock object (the same scale as `now()`).
+    @inline(__always)
+    public static func nanoseconds() -> UInt64 {
+        knead_monotonic_now_ns()
+    }
+
     public func sleep(until deadline: UInt64, precise: Bool) {
         let spins = precise && spinWindow > 0
         let sleepDeadline = spins ? deadline &- min(spinWindow, deadline) : deadline

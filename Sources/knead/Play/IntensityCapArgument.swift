@@ -1,3 +1,5 @@
+import KneadPlayer
+
 /// The person's intensity cap as written on the command line: `60` or `60%`.
 ///
 /// A bare fraction such as `0.6` is refused with a hint: pattern files write levels
@@ -31,12 +33,6 @@ enum IntensityCapArgument {
         guard value >= 1 && value <= 100 else { throw .outOfRange(text) }
         return value / 100
     }
-}
-
-/// `60`, `62.5`: a percentage without trailing zeros.
-func formatPercent(_ percent: Double) -> String {
-    let rounded = (percent * 10).rounded() / 10
-    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import KneadPlayer
 import Glibc
 
 /// Reads keys from the terminal without blocking, and waits for the next key or the

@@ -1,5 +1,7 @@
 /// The live view on the terminal: enters the alternate screen and key mode, redraws
 /// in place (cursor home, each line cleared to its end), and restores the terminal.
+import KneadPlayer
+
 final class LiveScreen {
     private let terminal: TerminalMode
     private let style: TerminalStyle

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KneadCore
+import KneadPlayer
 import KneadSimulator
 
 struct PlayCommand: ParsableCommand {
@@ -99,19 +100,26 @@ struct PlayCommand: ParsableCommand {
                           + "  hint: use --rate \(formatNumber(prepared.device.maxRate)) or less\n")
             throw KneadExitCode.usage
         }
-        let rate = try location.linkRate(profile: prepared.device, requested: rate)
-        let settings = PlaySession.Settings(
-            rate: rate, timeScale: timeScale, precise: precise, tracePath: trace,
+        let linkRate: Double
+        switch location.linkRate(profile: prepared.device, requested: rate) {
+        case let .failure(problem):
+            Console.error("knead: error: \(problem.message)\n")
+            throw KneadExitCode.usage
+        case let .success((rate, note)):
+            if let note { Console.error("knead: note: \(note)\n") }
+            linkRate = rate
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let settings = PlaySettings(
+            rate: linkRate, timeScale: timeScale, precise: precise, tracePath: trace,
             faults: fault.flatMap { try? SimulatorFaults(spec: $0) } ?? SimulatorFaults(),
-            location: location, environment: ProcessInfo.processInfo.environment)
-        let json = self.json
-        let summary = PlaySession(prepared: prepared, settings: settings).run { line in
-            if json { Console.error(line) } else { Console.output(line) }
-        }
-        if let error = summary.error {
-            Console.error("knead: error: \(error)\n")
-        }
-        Console.output(json ? summary.json + "\n" : summary.text)
+            location: location, environment: environment)
+        let player = Player(session: prepared, settings: settings)
+        let summary = PlayLoop(player: player, json: json, environment: environment).run()
+        if let error = summary.error { Console.error("knead: error: \(error)\n") }
+        let printed = Console.output(json ? summary.json + "\n" : summary.text)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        // The play went well but nobody got its summary (a full disk, a closed pipe).
+        if !printed { throw KneadExitCode.ioError }
     }
 }

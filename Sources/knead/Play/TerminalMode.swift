@@ -8,15 +8,19 @@ import Glibc
 final class TerminalMode {
     let inputFD: Int32
     let outputFD: Int32
+    /// Whether the alternate screen is used (a live view), or only key mode.
+    let usesScreen: Bool
     private var savedInput: termios?
     private var screenEntered = false
 
     /// - Parameters:
     ///   - inputFD: the terminal keys come from, or -1 for none (stdin is not a terminal).
     ///   - outputFD: the terminal the view is drawn on.
-    init(inputFD: Int32, outputFD: Int32) {
+    ///   - usesScreen: false for keys only (standard output is not a terminal).
+    init(inputFD: Int32, outputFD: Int32, usesScreen: Bool = true) {
         self.inputFD = inputFD
         self.outputFD = outputFD
+        self.usesScreen = usesScreen
     }
 
     /// Enters key mode (if there is an input terminal) and the alternate screen.
@@ -37,8 +41,9 @@ final class TerminalMode {
                 tcsetattr(inputFD, TCSANOW, &raw)
             }
         } else {
-            TerminalRescue.arm(inputFD: -1, original: termios(), outputFD: outputFD)
+            TerminalRescue.arm(inputFD: -1, original: termios(), outputFD: usesScreen ? outputFD : -1)
         }
+        guard usesScreen else { return }
         writeAll(outputFD, TerminalSequences.enter)
         screenEntered = true
     }

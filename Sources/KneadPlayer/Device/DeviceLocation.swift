@@ -1,4 +1,3 @@
-import Foundation
 import KneadCore
 import KneadDrivers
 import KneadEngine
@@ -7,15 +6,15 @@ import KneadSimulator
 /// Where the device that plays is: the built-in simulator, which plays the device
 /// profile, or a serial port (`--port PATH`: KneadDrivers picks the driver from the
 /// profile's connection). `--usb ID` is not part of this build yet.
-enum DeviceLocation: Sendable, Equatable {
+public enum DeviceLocation: Sendable, Equatable {
     case simulator
     case serialPort(String)
     case usb(String)
 
     /// The simulator can run on a scaled clock; a real device keeps real time.
-    var isSimulated: Bool { self == .simulator }
+    public var isSimulated: Bool { self == .simulator }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .simulator: return "the built-in simulator"
         case let .serialPort(path): return "serial port \(path)"
@@ -24,7 +23,7 @@ enum DeviceLocation: Sendable, Equatable {
     }
 
     /// Options that only make sense for the simulator, refused for a real device.
-    func validate(timeScale: Double, trace: String?, fault: String?) -> String? {
+    public func validate(timeScale: Double, trace: String?, fault: String?) -> String? {
         guard !isSimulated else { return nil }
         if timeScale != 1 {
             return "--time-scale plays the simulator faster than real time; \(description) keeps real time, so it refuses it"
@@ -39,18 +38,19 @@ enum DeviceLocation: Sendable, Equatable {
     }
 
     /// The rate to play at: a real device's link may carry less than was asked for
-    /// (TCode lines within 90 % of the serial line), in which case the person is told.
-    /// A profile that cannot drive a real device is a bad command line (64).
-    func linkRate(profile: DeviceProfile, requested: Double) throws -> Double {
-        guard case .serialPort = self else { return requested }
-        if let problem = DeviceDrivers.problem(with: profile) {
-            Console.error("knead: error: \(problem)\n")
-            throw KneadExitCode.usage
-        }
+    /// (TCode lines within 90 % of the serial line), with a note saying so. A profile
+    /// that cannot drive a real device gives `.failure` with the problem.
+    public func linkRate(profile: DeviceProfile, requested: Double) -> Result<(rate: Double, note: String?), LinkProblem> {
+        guard case .serialPort = self else { return .success((requested, nil)) }
+        if let problem = DeviceDrivers.problem(with: profile) { return .failure(LinkProblem(message: problem)) }
         let (rate, note) = DeviceDrivers.linkRate(profile: profile, requested: requested)
-        if let note { Console.error("knead: note: \(note)\n") }
-        return rate
+        return .success((rate, note))
     }
+}
+
+/// Why a profile cannot drive the device at a location.
+public struct LinkProblem: Error, Sendable, Equatable {
+    public let message: String
 }
 
 /// A backend for a location, and what only the simulator can report afterwards.
@@ -68,7 +68,7 @@ struct PlayDevice {
 
     static func make(location: DeviceLocation, profile: DeviceProfile, body: BodyProfile,
                      clock: any EngineClock, timeScale: Double = 1, tracePath: String?,
-                     faults: SimulatorFaults) throws(Failure) -> PlayDevice {
+                     faults: SimulatorFaults, environment: [String: String]) throws(Failure) -> PlayDevice {
         switch location {
         case .simulator:
             var sink: FileTraceSink?
@@ -89,7 +89,7 @@ struct PlayDevice {
             return PlayDevice(backend: simulator, simulator: simulator)
         case let .serialPort(path):
             do {
-                let options = DeviceDrivers.Options.from(environment: ProcessInfo.processInfo.environment)
+                let options = DeviceDrivers.Options.from(environment: environment)
                 return PlayDevice(backend: try DeviceDrivers.backend(profile: profile, path: path, options: options),
                                   simulator: nil)
             } catch {

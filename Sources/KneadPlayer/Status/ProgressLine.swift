@@ -4,11 +4,11 @@ import KneadPatternFile
 /// (a log, a pipe, CI): one line each, no escape sequences.
 ///
 ///     knead: 1:30 of 12:00 (12%) step 3/9 petrissage · rhomboids-left, intensity 45%, cap 100%
-struct ProgressLine {
+public enum ProgressLine {
     /// Real seconds between lines.
-    static let interval = 2.0
+    public static let interval = 2.0
 
-    static func text(_ status: PlayStatus) -> String {
+    public static func text(_ status: PlayStatus) -> String {
         var line = "knead: \(status.elapsedText) of \(clockText(status.duration)) "
             + "(\(Int((status.fraction * 100).rounded(.down)))%) \(status.stepDescription)"
         line += ", intensity \(Int((status.requested.intensity * 100).rounded()))%"

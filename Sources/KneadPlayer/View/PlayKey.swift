@@ -1,5 +1,5 @@
 /// What a key pressed during play asks for.
-enum PlayKey: Sendable, Equatable {
+public enum PlayKey: Sendable, Equatable {
     /// Space: pause, or resume when paused.
     case togglePause
     /// `+` (or `=`, the same key without shift; ↑): the person's cap up by 10 %.
@@ -12,7 +12,7 @@ enum PlayKey: Sendable, Equatable {
     /// The keys in one read from the terminal, in order. Escape sequences (arrows,
     /// function keys) are taken whole, so the Esc that starts them does not stop play;
     /// an Esc on its own does.
-    static func decode(_ bytes: [UInt8]) -> [PlayKey] {
+    public static func decode(_ bytes: [UInt8]) -> [PlayKey] {
         var keys: [PlayKey] = []
         var i = 0
         while i < bytes.count {

@@ -2,8 +2,8 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// The one thread that stops the play: it turns SIGINT, SIGTERM, SIGHUP and the stop
-/// keys into the engine's stop request.
+/// The one thread that stops the play: it turns SIGINT, SIGTERM, SIGHUP, SIGQUIT and
+/// the stop keys into the player's stop requests.
 ///
 /// Signals: the handler only writes the signal's number to a pipe (write is
 /// async-signal-safe; nothing else happens in it) and this thread reads the pipe.
@@ -17,12 +17,16 @@ import Synchronization
 /// (where permitted), so a loop that is busy or spinning at its own real-time
 /// priority cannot delay the stop reaching the device.
 ///
-/// The first stop calls `onStop`. A signal after that, while the player is still
-/// winding down, calls `onForce` (the person means it: leave now).
-final class SignalWatcher: Sendable {
-    static let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+/// Every stop calls `onStop` with how many came before it: the first ramps the device
+/// down, a second signal stops it at once (the person means it: leave now).
+///
+/// SIGQUIT (Ctrl-\\) is a way out like SIGTERM: left to its default it would reach
+/// the Swift runtime's crash handler, which can stop every thread in an interactive
+/// prompt with the device at its last setpoint.
+public final class SignalWatcher: Sendable {
+    public static let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
 
-    enum Stop: Sendable, Equatable {
+    public enum Stop: Sendable, Equatable {
         case signal(Int32)
         case key(PlayOutcome.PersonStop)
     }
@@ -32,10 +36,9 @@ final class SignalWatcher: Sendable {
 
     /// - Parameters:
     ///   - priority: SCHED_FIFO priority for this thread; nil for normal scheduling.
-    ///   - onStop: called once, with the first stop, from the watcher thread.
-    ///   - onForce: called for each later signal, from the watcher thread.
-    init(priority: Int32?, onStop: @escaping @Sendable (Stop) -> Void,
-         onForce: @escaping @Sendable (Int32) -> Void) {
+    ///   - onStop: called for each stop with the number of stops before it (0 for the
+    ///     first), from the watcher thread.
+    public init(priority: Int32?, onStop: @escaping @Sendable (_ stop: Stop, _ earlier: Int) -> Void) {
         // A reader that went away must not kill the player before the device is at zero,
         // and a player suspended by Ctrl-Z could not stop it at all.
         signal(SIGPIPE, SIG_IGN)
@@ -52,12 +55,8 @@ final class SignalWatcher: Sendable {
                 let count = read(readEnd, &byte, 1)
                 if count < 0 && errno == EINTR { continue }
                 guard count == 1, let stop = Self.decode(byte) else { return }
-                let isFirst = stops.add(1, ordering: .sequentiallyConsistent).newValue == 1
-                if isFirst {
-                    onStop(stop)
-                } else if case let .signal(number) = stop {
-                    onForce(number)
-                }
+                let earlier = stops.add(1, ordering: .sequentiallyConsistent).newValue - 1
+                onStop(stop, earlier)
             }
         }
         thread.name = "knead-stop"
@@ -72,7 +71,7 @@ final class SignalWatcher: Sendable {
     }
 
     /// Asks for a stop from a key (q, Esc); returns at once.
-    func post(_ key: PlayOutcome.PersonStop) {
+    public func post(_ key: PlayOutcome.PersonStop) {
         var byte = Self.encode(key)
         _ = write(writeEnd, &byte, 1)
     }
@@ -102,7 +101,7 @@ final class SignalWatcher: Sendable {
     /// When the first watched signal arrived, on CLOCK_MONOTONIC (nanoseconds), as the
     /// handler stamped it; nil before any. Measures the stop from the signal itself,
     /// including the handler, the pipe and this thread's wakeup.
-    static var firstSignalArrival: UInt64? {
+    public static var firstSignalArrival: UInt64? {
         let time = signalArrivedAt.load(ordering: .acquiring)
         return time == 0 ? nil : time
     }

@@ -6,7 +6,10 @@ import KneadSimulator
 /// What a play did, for the summary printed at the end (text, or JSON with `--json`).
 /// Every time is real time (a `--time-scale` run is measured on the scaled clock and
 /// converted back); docs/play.md describes each field.
-struct PlaySummary: Encodable, Equatable {
+public struct PlaySummary: Encodable, Equatable, Sendable {
+    /// The version of this summary's shape (docs/play.md): 2 added `schemaVersion`,
+    /// `wayOut` and `rampMilliseconds`, and SIGQUIT as a way out.
+    public static let schemaVersion = 2
     var pattern: String
     var file: String
     var device: String
@@ -18,7 +21,10 @@ struct PlaySummary: Encodable, Equatable {
     var outcome: String
     /// What ended it: `end of pattern`, `ctrl-c`, `q`, `esc`, `SIGTERM`, or the device's error.
     var cause: String
-    var exitCode: Int32
+    /// How the device was brought to zero: `ramp` (through the envelope's ramp, then
+    /// its stop) or `immediate` (its stop at once); null when nothing was played.
+    var wayOut: StopKind?
+    public var exitCode: Int32
     /// Pattern seconds played, and the pattern's length.
     var playedSeconds: Double
     var durationSeconds: Double
@@ -36,10 +42,14 @@ struct PlaySummary: Encodable, Equatable {
     /// From the stop request (key, signal, device error) to the device told to stop,
     /// milliseconds of real time; null when the pattern ended by itself.
     var stopLatencyMilliseconds: Double?
-    /// From the SIGINT/SIGTERM/SIGHUP's arrival (stamped in the handler) to the device
-    /// told to stop (`stop()` returned), milliseconds of real time; null when no signal
-    /// stopped the play.
+    /// From the SIGINT/SIGTERM/SIGHUP/SIGQUIT's arrival (stamped in the handler) to the
+    /// device told to stop (`stop()` returned) or, for a ramping stop, to the frame at
+    /// zero; milliseconds of real time; null when no signal stopped the play.
     var signalToStopMilliseconds: Double?
+    /// A ramping stop (q, Esc, the first Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): from the
+    /// first frame after the request to the frame at zero, milliseconds of real time;
+    /// null for other ways out.
+    var rampMilliseconds: Double?
     /// The person's intensity cap at the end, percent.
     var maxIntensityPercent: Double
     /// The device's state at the end: all setpoints and outputs at zero.
@@ -52,28 +62,28 @@ struct PlaySummary: Encodable, Equatable {
     var traceError: String?
     /// What went wrong for `device-unavailable`, `io-error` and `cannot-create`, or a
     /// failed stop.
-    var error: String?
+    public var error: String?
 
-    struct Identity: Encodable, Equatable {
+    struct Identity: Encodable, Equatable, Sendable {
         var model: String
         var firmware: String
         var `protocol`: String
     }
 
-    struct Percentiles: Encodable, Equatable {
+    struct Percentiles: Encodable, Equatable, Sendable {
         var p50: Double
         var p99: Double
         var p999: Double
         var max: Double
     }
 
-    struct Figures: Encodable, Equatable {
+    struct Figures: Encodable, Equatable, Sendable {
         var p50: Double
         var p99: Double
         var max: Double
     }
 
-    struct DeviceError: Encodable, Equatable {
+    struct DeviceError: Encodable, Equatable, Sendable {
         /// When setpoints took effect against when they were due, milliseconds of real time.
         var timingMilliseconds: Figures
         /// Setpoints that took effect more than one device tick late.
@@ -98,8 +108,9 @@ struct PlaySummary: Encodable, Equatable {
     ///   timing figures are converted back to real time.
     /// The summary of a play that ended with `outcome` (`result` nil: nothing played).
     static func make(outcome: PlayOutcome, result: RunResult?, simulatorReport: SimulatorReport?,
-                     prepared: PreparedSession, settings: PlaySession.Settings, personCap: Double,
-                     played: Double, signalToRequest: Double? = nil, identity: DeviceIdentity? = nil) -> PlaySummary {
+                     session: PreparedSession, settings: PlaySettings, personCap: Double,
+                     played: Double, signalToRequest: Double? = nil, identity: DeviceIdentity? = nil,
+                     stopKind: StopKind? = nil, rampSeconds: Double? = nil) -> PlaySummary {
         // The engine measured on its clock; with --time-scale that clock runs `scale` times fast.
         let scale = settings.timeScale
         let statistics = result?.statistics ?? RunStatistics()
@@ -112,11 +123,11 @@ struct PlaySummary: Encodable, Equatable {
         default: errorText = result?.stopError.map { "stopping the device failed: \($0)" }
         }
         return PlaySummary(
-            pattern: prepared.pattern.name, file: prepared.path, device: prepared.device.name,
+            pattern: session.pattern.name, file: session.path, device: session.device.name,
             deviceIdentity: identity.map { Identity(model: $0.model, firmware: $0.firmware, protocol: $0.protocolName) },
-            simulated: settings.location.isSimulated, outcome: outcome.name, cause: outcome.cause,
+            simulated: settings.location.isSimulated, outcome: outcome.name, cause: outcome.cause, wayOut: result == nil ? nil : stopKind,
             exitCode: outcome.exitCode, playedSeconds: roundTo(played, 3),
-            durationSeconds: roundTo(prepared.timeline.duration, 3),
+            durationSeconds: roundTo(session.timeline.duration, 3),
             wallSeconds: roundTo(realWall, 3), timeScale: scale, rate: settings.rate,
             framesSent: statistics.framesSent, lateFrames: statistics.lateFrames,
             latenessMicroseconds: Percentiles(p50: microseconds(lateness.p50), p99: microseconds(lateness.p99),
@@ -125,8 +136,9 @@ struct PlaySummary: Encodable, Equatable {
             stopLatencyMilliseconds: statistics.stopLatency.map { roundTo($0 * 1000 / scale, 3) },
             // Signal → request is real time; request → stop() returned is on the engine's clock.
             signalToStopMilliseconds: signalToRequest.flatMap { toRequest in
-                statistics.stopLatency.map { roundTo((toRequest + $0 / scale) * 1000, 3) }
+                (statistics.stopLatency ?? rampSeconds).map { roundTo((toRequest + $0 / scale) * 1000, 3) }
             },
+            rampMilliseconds: rampSeconds.map { roundTo($0 * 1000 / scale, 3) },
             maxIntensityPercent: roundTo(personCap * 100, 1),
             deviceAtZero: simulatorReport?.state.isAtZero,
             deviceError: simulatorReport.map { deviceError(from: $0, timeScale: scale).rounded },
@@ -136,8 +148,9 @@ struct PlaySummary: Encodable, Equatable {
     }
 
     /// Every field is written, absent ones as null, so the summary always has one shape.
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.schemaVersion, forKey: .schemaVersion)
         try c.encode(pattern, forKey: .pattern)
         try c.encode(file, forKey: .file)
         try c.encode(device, forKey: .device)
@@ -145,6 +158,7 @@ struct PlaySummary: Encodable, Equatable {
         try c.encode(simulated, forKey: .simulated)
         try c.encode(outcome, forKey: .outcome)
         try c.encode(cause, forKey: .cause)
+        try c.encode(wayOut, forKey: .wayOut)
         try c.encode(exitCode, forKey: .exitCode)
         try c.encode(playedSeconds, forKey: .playedSeconds)
         try c.encode(durationSeconds, forKey: .durationSeconds)
@@ -157,6 +171,7 @@ struct PlaySummary: Encodable, Equatable {
         try c.encode(cpuPercent, forKey: .cpuPercent)
         try c.encode(stopLatencyMilliseconds, forKey: .stopLatencyMilliseconds)
         try c.encode(signalToStopMilliseconds, forKey: .signalToStopMilliseconds)
+        try c.encode(rampMilliseconds, forKey: .rampMilliseconds)
         try c.encode(maxIntensityPercent, forKey: .maxIntensityPercent)
         try c.encode(deviceAtZero, forKey: .deviceAtZero)
         try c.encode(deviceError, forKey: .deviceError)
@@ -166,9 +181,10 @@ struct PlaySummary: Encodable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
+        case schemaVersion, wayOut
         case pattern, file, device, deviceIdentity, simulated, outcome, cause, exitCode, playedSeconds, durationSeconds
         case wallSeconds, timeScale, rate, framesSent, lateFrames, latenessMicroseconds, cpuPercent
-        case stopLatencyMilliseconds, signalToStopMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, traceError, error
+        case stopLatencyMilliseconds, signalToStopMilliseconds, rampMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, traceError, error
     }
 
     static func deviceError(from report: SimulatorReport, timeScale: Double) -> DeviceError {
@@ -183,7 +199,7 @@ struct PlaySummary: Encodable, Equatable {
     }
 
     /// One JSON object on one line, keys sorted.
-    var json: String {
+    public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -193,7 +209,7 @@ struct PlaySummary: Encodable, Equatable {
     }
 
     /// The summary a person reads.
-    var text: String {
+    public var text: String {
         var lines: [String] = []
         let played = clockText(playedSeconds) + " of " + clockText(durationSeconds)
         let atZero = deviceAtZero.map { $0 ? "the device is at zero" : "the device did NOT report zero" }
@@ -221,6 +237,9 @@ struct PlaySummary: Encodable, Equatable {
         lines.append("  lateness   p50 \(formatDuration(l.p50 / 1e6)) · p99 \(formatDuration(l.p99 / 1e6)) · "
                      + "p99.9 \(formatDuration(l.p999 / 1e6)) · max \(formatDuration(l.max / 1e6))")
         lines.append("  cpu        \(formatDecimal(cpuPercent, 1)) % of a core")
+        if let ramp = rampMilliseconds {
+            lines.append("  stop       ramped to zero in \(formatDuration(ramp / 1000)) after \(cause), then stopped the device")
+        }
         if let stop = stopLatencyMilliseconds {
             lines.append("  stop       reached the device \(formatDuration(stop / 1000)) after \(cause)")
         }
@@ -247,7 +266,7 @@ struct PlaySummary: Encodable, Equatable {
 }
 
 /// `850 ns`, `12 µs`, `1.3 ms`, `2.50 s`: a short duration with a unit that fits.
-func formatDuration(_ seconds: Double) -> String {
+public func formatDuration(_ seconds: Double) -> String {
     guard seconds.isFinite else { return "–" }
     let magnitude = abs(seconds)
     if magnitude < 1e-6 { return "\(Int((seconds * 1e9).rounded())) ns" }
@@ -257,12 +276,12 @@ func formatDuration(_ seconds: Double) -> String {
 }
 
 /// `4.2 s`, `1:23`: a wall time.
-func formatSeconds(_ seconds: Double) -> String {
+public func formatSeconds(_ seconds: Double) -> String {
     seconds < 60 ? formatDecimal(seconds, 1) + " s" : clockText(seconds)
 }
 
 /// A fixed number of decimals, without Foundation's locale-dependent formatting.
-func formatDecimal(_ value: Double, _ decimals: Int) -> String {
+public func formatDecimal(_ value: Double, _ decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
@@ -276,7 +295,13 @@ func formatDecimal(_ value: Double, _ decimals: Int) -> String {
 }
 
 /// `value` to `decimals` decimals, so the JSON summary carries no float noise.
-func roundTo(_ value: Double, _ decimals: Int) -> Double {
+/// `60`, `62.5`: a percentage without trailing zeros.
+public func formatPercent(_ percent: Double) -> String {
+    let rounded = (percent * 10).rounded() / 10
+    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+}
+
+public func roundTo(_ value: Double, _ decimals: Int) -> Double {
     guard value.isFinite else { return value }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }

@@ -3,15 +3,22 @@ import KneadPatternFile
 
 /// The live view: a pure function from a play's status and the terminal's size to the
 /// lines on screen. `LiveScreen` puts them on the terminal.
-struct LiveView {
-    var style: TerminalStyle
-    var columns: Int
-    var rows: Int
+public struct LiveView {
+    public var style: TerminalStyle
+    public var columns: Int
+    public var rows: Int
     /// Whether keys are read (standard input is a terminal); otherwise only Ctrl-C works.
-    var keysRead = true
+    public var keysRead = true
+
+    public init(style: TerminalStyle, columns: Int, rows: Int, keysRead: Bool = true) {
+        self.style = style
+        self.columns = columns
+        self.rows = rows
+        self.keysRead = keysRead
+    }
 
     /// Lines never wider than `columns` (visible characters), never more than `rows`.
-    func render(_ status: PlayStatus) -> [String] {
+    public func render(_ status: PlayStatus) -> [String] {
         let width = max(20, columns)
         var lines: [String] = []
         lines.append(header(status, width: width))
@@ -170,6 +177,6 @@ struct LiveView {
 }
 
 /// `20`, `2.5`: a number without trailing zeros.
-func formatNumber(_ value: Double) -> String {
+public func formatNumber(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
 }

@@ -1,15 +1,16 @@
 import Foundation
+import Glibc
 import KneadCore
 import KneadEngine
 import Synchronization
 
-/// Runs the engine off the main thread (which draws the live view and reads keys) and
-/// hands its result back. The engine itself plays on its own real-time thread; this
-/// one only waits for it.
+/// Runs the engine off the caller's thread (which draws the live view and reads keys)
+/// and hands its result back. On a real clock the engine plays on its own real-time
+/// thread and this one only waits for it; on a virtual clock the play runs here.
 final class EngineThread: Sendable {
     private let result = Mutex<RunResult?>(nil)
-    /// Readable once the run has ended, so the main loop, waiting for keys or the next
-    /// redraw, wakes at once (a device error ends play within a millisecond, not a redraw).
+    /// Readable once the run has ended, so a caller waiting for keys or the next redraw
+    /// wakes at once (a device error ends play within a millisecond, not a redraw).
     let endedFD: Int32
     private let endedWriteFD: Int32
 
@@ -29,6 +30,7 @@ final class EngineThread: Sendable {
             }
         }
         thread.name = "knead-player"
+        thread.stackSize = 1 << 20
         thread.start()
     }
 
@@ -39,4 +41,13 @@ final class EngineThread: Sendable {
 
     /// The run's result once it has ended; nil while it plays.
     var finished: RunResult? { result.withLock { $0 } }
+
+    /// Blocks until the run has ended.
+    func waitForResult() -> RunResult {
+        var descriptor = pollfd(fd: endedFD, events: Int16(POLLIN), revents: 0)
+        while true {
+            if let finished { return finished }
+            _ = poll(&descriptor, 1, endedFD >= 0 ? 1000 : 1)
+        }
+    }
 }

@@ -3,53 +3,53 @@ import KneadPatternFile
 
 /// A snapshot of a play for the live view and the progress line, taken on the main
 /// thread from what the engine thread and the telemetry last published.
-struct PlayStatus: Sendable, Equatable {
-    enum Phase: String, Sendable, Equatable {
+public struct PlayStatus: Sendable, Equatable {
+    public enum Phase: String, Sendable, Equatable {
         case starting, playing, pausing, paused, resuming, rampingOut, stopping, finished
     }
 
-    var patternName: String
-    var deviceName: String
+    public var patternName: String
+    public var deviceName: String
     /// The built-in simulator plays the profile (no `--port`/`--usb`).
-    var simulated: Bool
-    var timeScale: Double
-    var phase: Phase
+    public var simulated: Bool
+    public var timeScale: Double
+    public var phase: Phase
     /// Pattern seconds played (holds while paused).
-    var elapsed: Double
+    public var elapsed: Double
     /// Pattern length, seconds.
-    var duration: Double
+    public var duration: Double
     /// The step being played, nil during travel between steps and the ramp out.
-    var step: Timeline.StepInfo?
-    var stepCount: Int
-    var technique: Technique
-    var target: Target
+    public var step: Timeline.StepInfo?
+    public var stepCount: Int
+    public var technique: Technique
+    public var target: Target
     /// What the frames ask for, after the safety envelope.
-    var requested: Levels
+    public var requested: Levels
     /// What the device reports (telemetry), when it reports.
-    var actual: Levels?
+    public var actual: Levels?
     /// The person's cap, 0…1 (moved with + and -).
-    var personCap: Double
+    public var personCap: Double
     /// Whether the device has a pressure channel and a roller, for the meters shown.
-    var hasPressure: Bool
-    var hasPosition: Bool
+    public var hasPressure: Bool
+    public var hasPosition: Bool
 
-    struct Levels: Sendable, Equatable {
-        var intensity: Double
-        var pressure: Double
-        var position: BackPoint
+    public struct Levels: Sendable, Equatable {
+        public var intensity: Double
+        public var pressure: Double
+        public var position: BackPoint
     }
 
-    var remaining: Double { max(0, duration - elapsed) }
+    public var remaining: Double { max(0, duration - elapsed) }
 
     /// Time played as a clock shows it (`3:07`); the full length once played to the end.
-    var elapsedText: String { elapsed >= duration ? clockText(duration) : formatClock(elapsed) }
+    public var elapsedText: String { elapsed >= duration ? clockText(duration) : formatClock(elapsed) }
 
     /// Time left, counted down in whole seconds (`0:00` only at the end).
-    var remainingText: String { formatClock(remaining.rounded(.up)) }
-    var fraction: Double { duration > 0 ? (elapsed / duration).unitClamped : 0 }
+    public var remainingText: String { formatClock(remaining.rounded(.up)) }
+    public var fraction: Double { duration > 0 ? (elapsed / duration).unitClamped : 0 }
 
     /// `step 4/9 petrissage · rhomboids-left`, or what happens between steps.
-    var stepDescription: String {
+    public var stepDescription: String {
         if let step { return "step \(step.index + 1)/\(stepCount) \(technique.rawValue) · \(target.name)" }
         if technique == .travel { return "moving to \(target.name)" }
         switch phase {
@@ -64,7 +64,7 @@ struct PlayStatus: Sendable, Equatable {
 
 /// `3:07`, `12:00`, `1:02:03`: time played, counting whole seconds (a clock does not
 /// round up). Lengths use `clockText`, which rounds, as `knead check` does.
-func formatClock(_ seconds: Double) -> String {
+public func formatClock(_ seconds: Double) -> String {
     let total = Int(max(0, seconds.isFinite ? seconds : 0).rounded(.down))
     let h = total / 3600, m = (total / 60) % 60, s = total % 60
     let ss = s < 10 ? "0\(s)" : "\(s)"

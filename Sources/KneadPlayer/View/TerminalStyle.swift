@@ -1,12 +1,17 @@
 /// How the live view may draw: colour or not (NO_COLOR, TERM=dumb), Unicode or ASCII.
-struct TerminalStyle: Sendable, Equatable {
-    var colour: Bool
-    var unicode: Bool
+public struct TerminalStyle: Sendable, Equatable {
+    public var colour: Bool
+    public var unicode: Bool
 
-    static let plain = TerminalStyle(colour: false, unicode: false)
+    public init(colour: Bool, unicode: Bool) {
+        self.colour = colour
+        self.unicode = unicode
+    }
+
+    public static let plain = TerminalStyle(colour: false, unicode: false)
 
     /// Reads NO_COLOR (https://no-color.org: present and not empty), TERM and the locale.
-    static func from(environment: [String: String]) -> TerminalStyle {
+    public static func from(environment: [String: String]) -> TerminalStyle {
         let noColour = !(environment["NO_COLOR"] ?? "").isEmpty
         let term = environment["TERM"] ?? ""
         let locale = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -19,12 +24,12 @@ struct TerminalStyle: Sendable, Equatable {
     }
 
     /// Wraps text in an SGR sequence when colour is on.
-    func paint(_ text: String, _ code: SGR) -> String {
+    public func paint(_ text: String, _ code: SGR) -> String {
         guard colour, !text.isEmpty else { return text }
         return "\u{1B}[\(code.rawValue)m\(text)\u{1B}[0m"
     }
 
-    enum SGR: String, Sendable {
+    public enum SGR: String, Sendable {
         case bold = "1"
         case dim = "2"
         case reverse = "7"

@@ -6,8 +6,8 @@ import KneadEngine
 /// frames after the envelope, the device's own report from its telemetry, and the
 /// envelope's phase and the person's cap. Main thread only.
 struct PlayStatusReader {
-    let prepared: PreparedSession
-    let settings: PlaySession.Settings
+    let session: PreparedSession
+    let settings: PlaySettings
     let envelope: SafetyEnvelope
     /// Frames as the timeline gave them (pattern time, step, technique, zone).
     let patternTap: FrameTap
@@ -20,9 +20,9 @@ struct PlayStatusReader {
     /// Pattern time of the last resume, for the "resuming" phase.
     private var resumedAt: Double?
 
-    init(prepared: PreparedSession, settings: PlaySession.Settings, envelope: SafetyEnvelope,
+    init(session: PreparedSession, settings: PlaySettings, envelope: SafetyEnvelope,
          patternTap: FrameTap, outputTap: FrameTap, telemetry: TelemetryWatcher) {
-        self.prepared = prepared
+        self.session = session
         self.settings = settings
         self.envelope = envelope
         self.patternTap = patternTap
@@ -35,7 +35,7 @@ struct PlayStatusReader {
     }
 
     mutating func read(stopping: Bool, finished: Bool) -> PlayStatus {
-        let timeline = prepared.timeline
+        let timeline = session.timeline
         let pattern = patternTap.snapshot()
         let output = outputTap.snapshot()
         if let pattern { elapsed = max(elapsed, pattern.time) }
@@ -49,9 +49,9 @@ struct PlayStatusReader {
         switch envelopePhase {
         case .idle: phase = .starting
         case .playing:
-            if elapsed < prepared.limits.startRamp {
+            if elapsed < session.limits.startRamp {
                 phase = .starting
-            } else if let resumedAt, elapsed - resumedAt < prepared.limits.startRamp {
+            } else if let resumedAt, elapsed - resumedAt < session.limits.startRamp {
                 phase = .resuming
             } else {
                 phase = .playing
@@ -71,18 +71,30 @@ struct PlayStatusReader {
         }
         let requested = PlayStatus.Levels(intensity: output?.intensity ?? 0, pressure: output?.pressure ?? 0,
                                           position: output?.position ?? .restPosition)
-        let hasPosition = prepared.device.position != nil
+        let hasPosition = session.device.position != nil
         // A handheld has no roller: the map shows where the frames say to hold it.
         let actual = telemetry.latest.map {
             PlayStatus.Levels(intensity: $0.intensity, pressure: $0.pressure,
                               position: hasPosition ? BackPoint(x: $0.x, y: $0.y) : requested.position)
         }
         return PlayStatus(
-            patternName: prepared.pattern.name, deviceName: prepared.device.name,
+            patternName: session.pattern.name, deviceName: session.device.name,
             simulated: settings.location.isSimulated, timeScale: settings.timeScale, phase: phase,
             elapsed: elapsed, duration: timeline.duration, step: step, stepCount: timeline.steps.count,
             technique: pattern?.technique ?? .rest, target: pattern?.target ?? .point(.restPosition),
             requested: requested, actual: actual, personCap: envelope.personCap,
-            hasPressure: prepared.device.pressure != nil, hasPosition: hasPosition)
+            hasPressure: session.device.pressure != nil, hasPosition: hasPosition)
+    }
+
+    /// The status before the engine has started (opening the device).
+    static func idleStatus(session: PreparedSession, settings: PlaySettings, envelope: SafetyEnvelope) -> PlayStatus {
+        PlayStatus(
+            patternName: session.pattern.name, deviceName: session.device.name,
+            simulated: settings.location.isSimulated, timeScale: settings.timeScale, phase: .starting,
+            elapsed: 0, duration: session.timeline.duration, step: nil, stepCount: session.timeline.steps.count,
+            technique: .rest, target: .point(.restPosition),
+            requested: PlayStatus.Levels(intensity: 0, pressure: 0, position: .restPosition), actual: nil,
+            personCap: envelope.personCap, hasPressure: session.device.pressure != nil,
+            hasPosition: session.device.position != nil)
     }
 }

@@ -4,14 +4,14 @@ import Glibc
 ///
 /// The codes follow sysexits(3) where one fits and the shell's 128+signal convention
 /// for signals, so scripts can tell every way out apart. docs/play.md lists them.
-enum PlayOutcome: Sendable, Equatable {
+public enum PlayOutcome: Sendable, Equatable {
     /// The pattern played to its end (including the envelope's ramp out).
     case done
     /// The session cap of the safety envelope ended the session before the pattern did.
     case sessionCapReached
     /// The person stopped it: Ctrl-C, q or Esc.
     case interrupted(by: PersonStop)
-    /// Another process asked it to end: SIGTERM, or the terminal went away (SIGHUP).
+    /// Another process asked it to end: SIGTERM, the terminal went away (SIGHUP), or Ctrl-\\ (SIGQUIT).
     case terminated(signal: Int32)
     /// The device could not be opened or identified.
     case deviceUnavailable(String)
@@ -20,13 +20,13 @@ enum PlayOutcome: Sendable, Equatable {
     /// A file play writes (the trace) could not be created; nothing was played.
     case cannotCreate(String)
 
-    enum PersonStop: String, Sendable, Equatable {
+    public enum PersonStop: String, Sendable, Equatable {
         case controlC = "ctrl-c"
         case quitKey = "q"
         case escapeKey = "esc"
     }
 
-    var exitCode: Int32 {
+    public var exitCode: Int32 {
         switch self {
         case .done, .sessionCapReached: return PlayExitCode.done
         case .interrupted: return PlayExitCode.interrupted
@@ -38,7 +38,7 @@ enum PlayOutcome: Sendable, Equatable {
     }
 
     /// One word for the JSON summary.
-    var name: String {
+    public var name: String {
         switch self {
         case .done: return "done"
         case .sessionCapReached: return "session-cap"
@@ -51,7 +51,7 @@ enum PlayOutcome: Sendable, Equatable {
     }
 
     /// What stopped it, for the summary: `ctrl-c`, `q`, `SIGTERM`, `end of pattern` …
-    var cause: String {
+    public var cause: String {
         switch self {
         case .done: return "end of pattern"
         case .sessionCapReached: return "session cap"
@@ -62,7 +62,7 @@ enum PlayOutcome: Sendable, Equatable {
     }
 
     /// Whether the pattern played to the end.
-    var isComplete: Bool {
+    public var isComplete: Bool {
         switch self {
         case .done, .sessionCapReached: return true
         default: return false
@@ -71,29 +71,30 @@ enum PlayOutcome: Sendable, Equatable {
 }
 
 /// The exit codes of `knead play` (and of pattern loading, shared with `knead check`).
-enum PlayExitCode {
-    static let done: Int32 = 0
+public enum PlayExitCode {
+    public static let done: Int32 = 0
     /// EX_USAGE: bad command line.
-    static let usage: Int32 = 64
+    public static let usage: Int32 = 64
     /// EX_DATAERR: the pattern is invalid.
-    static let badPattern: Int32 = 65
+    public static let badPattern: Int32 = 65
     /// EX_NOINPUT: the pattern file is missing or unreadable.
-    static let fileMissing: Int32 = 66
+    public static let fileMissing: Int32 = 66
     /// EX_UNAVAILABLE: the device could not be opened.
-    static let deviceUnavailable: Int32 = 69
+    public static let deviceUnavailable: Int32 = 69
     /// EX_CANTCREAT: the trace file cannot be created.
-    static let cannotCreate: Int32 = 73
+    public static let cannotCreate: Int32 = 73
     /// EX_IOERR: the device failed while playing.
-    static let ioError: Int32 = 74
+    public static let ioError: Int32 = 74
     /// 128 + SIGINT, as the shell reports Ctrl-C. Also q and Esc.
-    static let interrupted: Int32 = 130
+    public static let interrupted: Int32 = 130
 }
 
-func signalName(_ signal: Int32) -> String {
+public func signalName(_ signal: Int32) -> String {
     switch signal {
     case SIGHUP: return "SIGHUP"
     case SIGINT: return "SIGINT"
     case SIGTERM: return "SIGTERM"
+    case SIGQUIT: return "SIGQUIT"
     default: return "signal \(signal)"
     }
 }

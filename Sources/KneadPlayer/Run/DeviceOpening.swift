@@ -1,0 +1,80 @@
+import Foundation
+import Glibc
+import KneadEngine
+import Synchronization
+
+/// Opens a backend on a thread of its own, so that a stop while the device is being
+/// identified (up to a driver's timeout) is acted on at once instead of after it.
+enum DeviceOpening {
+    enum Result: Sendable {
+        case opened(DeviceIdentity)
+        case failed(BackendError)
+        /// A stop came first: the device was sent its stop; the open thread closes it.
+        case stopped
+    }
+
+    static func open(_ backend: any Backend, stopper: PlayStopper) -> Result {
+        let box = OpeningBox()
+        guard let ends = makeWakePipe() else { return direct(backend) }
+        defer { close(ends.read) }
+        let thread = Thread {
+            let result: Result
+            do throws(BackendError) { result = .opened(try backend.open()) } catch { result = .failed(error) }
+            if box.deliver(result) == false { backend.close() }   // abandoned: nobody else will
+            var byte: UInt8 = 1
+            _ = write(ends.write, &byte, 1)
+            close(ends.write)
+        }
+        thread.name = "knead-open"
+        stopper.onRequest = { _ in
+            var byte: UInt8 = 2
+            _ = write(ends.write, &byte, 1)
+        }
+        defer { stopper.onRequest = nil }
+        thread.start()
+        var descriptor = pollfd(fd: ends.read, events: Int16(POLLIN), revents: 0)
+        while true {
+            if let result = box.result { return result }
+            if stopper.isRequested, box.abandon() {
+                try? backend.stop()
+                return .stopped
+            }
+            if poll(&descriptor, 1, 100) > 0 {
+                var byte: UInt8 = 0
+                _ = read(ends.read, &byte, 1)
+            }
+        }
+    }
+
+    private static func direct(_ backend: any Backend) -> Result {
+        do throws(BackendError) { return .opened(try backend.open()) } catch { return .failed(error) }
+    }
+}
+
+/// The open's result between its thread and the waiting one: delivered or abandoned,
+/// whichever comes first.
+private final class OpeningBox: Sendable {
+    private enum State { case waiting, delivered(DeviceOpening.Result), abandoned }
+    private let state = Mutex<State>(.waiting)
+
+    var result: DeviceOpening.Result? {
+        state.withLock { if case let .delivered(result) = $0 { return result } else { return nil } }
+    }
+
+    /// False when the waiter has abandoned the open (the caller then owns the close).
+    func deliver(_ result: DeviceOpening.Result) -> Bool {
+        state.withLock { state in
+            guard case .waiting = state else { return false }
+            state = .delivered(result)
+            return true
+        }
+    }
+
+    func abandon() -> Bool {
+        state.withLock { state in
+            guard case .waiting = state else { return false }
+            state = .abandoned
+            return true
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import KneadCore
+import KneadEngine
+import KneadPlayer
+
+/// The command line's side of a play: signals and keys become the player's stops and
+/// controls, and the main thread draws the live view (or prints progress lines) until
+/// the engine's run ends.
+struct PlayLoop {
+    let player: Player
+    let json: Bool
+    let environment: [String: String]
+
+    /// Live view redraws per second; the key poll paces them.
+    static let framesPerSecond = 16
+
+    func run() -> PlaySummary {
+        // Stops first: from here on every signal stops the play whenever it comes.
+        let player = self.player
+        let watcher = SignalWatcher(priority: player.stopPriority) { stop, earlier in
+            switch (stop, earlier) {
+            case let (.key(key), 0): player.stop(.key(key))
+            case let (.signal(number), 0): player.stop(.signal(number))
+            case let (.signal(number), 1):
+                writeAll(2, "knead: stopping the device at once (a second signal)\n")
+                player.stop(.force(number))
+            case let (.signal(number), _):
+                // A third: the device already has its stop; leave without a summary.
+                TerminalRescue.restoreNow()
+                writeAll(2, "knead: leaving at once\n")
+                _exit(128 + number)
+            default: break
+            }
+        }
+        guard player.open() else { return player.finish() }
+
+        // Keys whenever standard input is a terminal; the live view when standard output is one too.
+        let keysFD: Int32 = isatty(0) == 1 ? 0 : -1
+        let drawsView = isatty(1) == 1 && environment["TERM"] != "dumb"
+        let terminal = drawsView || keysFD >= 0
+            ? TerminalMode(inputFD: keysFD, outputFD: 1, usesScreen: drawsView) : nil
+        let screen = drawsView ? terminal.map { LiveScreen(terminal: $0, style: .from(environment: environment)) } : nil
+        terminal?.enter()
+        player.start()
+        let keys = KeyReader(fd: keysFD)
+        let started = MonotonicClock.nanoseconds()
+        var nextProgress = 0.0
+        while true {
+            let finished = player.isFinished
+            let status = player.status()
+            if let screen {
+                screen.draw(status)
+            } else {
+                let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+                if seconds >= nextProgress || finished {
+                    // A closed reader (a pipe into `head`) ends the play as SIGPIPE would.
+                    if !progress(ProgressLine.text(status)) { player.stop(.signal(SIGPIPE)) }
+                    nextProgress = seconds + ProgressLine.interval
+                }
+            }
+            if finished { break }
+            for key in keys.waitForKeys(milliseconds: Int32(1000 / Self.framesPerSecond), wake: player.endedFD) {
+                switch key {
+                case .togglePause: player.togglePause()
+                case .capUp: player.adjustCap(by: SafetyEnvelope.personCapStep)
+                case .capDown: player.adjustCap(by: -SafetyEnvelope.personCapStep)
+                case let .quit(how): watcher.post(how)
+                }
+            }
+        }
+        let summary = player.finish()
+        terminal?.restore()
+        return summary
+    }
+
+    private func progress(_ line: String) -> Bool {
+        json ? Console.error(line) : Console.output(line)
+    }
+}
