@@ -18,8 +18,8 @@ struct SafetyLimitsTests {
         #expect(limits.positionSpeed == DeviceProfile.chair.travelSpeed(for: .default))
         #expect(limits.sessionCap == 1800)
         #expect(limits.maxFirmHold == 35)
-        // The slowest channel: heat from 0.8 to 0 at 0.2/s.
-        #expect(limits.endRamp == 4)
+        // Every way out reaches zero within the profile's stop ramp (default 250 ms).
+        #expect(limits.endRamp == 0.25)
         #expect(limits.startRamp == 3)
         #expect(limits.personCap == 1)
         // 30 mm over the smaller of 320 mm and 400 mm.
@@ -33,7 +33,7 @@ struct SafetyLimitsTests {
         #expect(limits.maxHeat == 0)
         #expect(limits.intensitySlew == 3)
         #expect(limits.positionSpeed == 0.2)
-        #expect(limits.endRamp == 1.0 / 3)
+        #expect(limits.endRamp == 0.25)
 
         let envelope = SafetyEnvelope(limits: limits)
         var last: SafeFrame?
@@ -52,10 +52,16 @@ struct SafetyLimitsTests {
         #expect(limits.personCap == 0.6)
         #expect(limits.effectiveMaxIntensity == 0.6)
         #expect(limits.effectiveMaxPressure == 0.5)
-        // The end ramp follows the caps: pressure 0.5 at 1/s, intensity 0.7 at 2/s, heat 0.8 at 0.2/s.
-        #expect(limits.endRamp == 4)
-        let cool = SafetyLimits.resolve(device: .chair, pattern: PatternLimits(heat: 0))
-        #expect(cool.endRamp == 1)
+        // The end ramp is the device's stop ramp, whatever the caps; a profile asking for
+        // more than 300 ms gets 300 ms, and garbage the default.
+        #expect(limits.endRamp == 0.25)
+        var slow = DeviceProfile.chair
+        slow.stopRamp = 2
+        #expect(SafetyLimits.resolve(device: slow).endRamp == 0.3)
+        slow.stopRamp = .nan
+        #expect(SafetyLimits.resolve(device: slow).endRamp == 0.25)
+        slow.stopRamp = 0.1
+        #expect(SafetyLimits.resolve(device: slow).endRamp == 0.1)
     }
 
     @Test func sessionCapCanBeRaisedButNotWithoutBound() {

@@ -49,10 +49,17 @@ struct SafetyPropertyTests {
         var resumeAt: Int?
         let stopAt = rng.chance(0.4) ? rng.int(0...setup.frameCount) : nil
 
-        var iterator = input.safe(through: envelope).makeIterator()
+        // Where winding down began for the end of the input or the session cap (paused
+        // time is not session time, so only the envelope knows): those frames may fall
+        // at the way-out rate.
+        let watch = EndWatch()
+        var iterator = WatchedFrames(base: input.makeIterator(), watch: watch).safe(through: envelope).makeIterator()
+        var capIndex: Int?
         caps.append(envelope.personCap)
         while let safe = iterator.next() {
             output.append(safe.frame)
+            watch.emitted = output.count
+            if capIndex == nil && envelope.reachedSessionCap { capIndex = output.count - 1 }
             let i = output.count
             if i > setup.frameCount * 3 + 100_000 { Issue.record("seed \(seed): the stream does not end"); break }
             if rng.chance(0.01) { envelope.setPersonCap(rng.uniform(-0.2...1.2)) }
@@ -75,6 +82,7 @@ struct SafetyPropertyTests {
         var checker = SafetyRuleChecker(limits: setup.limits)
         checker.personCaps = caps
         checker.stopIndex = stopIndex
+        checker.endIndex = [watch.endIndex, capIndex].compactMap { $0 }.min()
         checker.paused = paused
         let violations = checker.violations(output)
         #expect(violations.isEmpty, "seed \(seed), \(setup.device.name), period \(setup.period): \(violations)")
@@ -94,5 +102,23 @@ struct SafetyPropertyTests {
         checker.complete = false
         let violations = checker.violations(output)
         #expect(violations.isEmpty, "seed \(seed): \(violations)")
+    }
+}
+
+/// Notes how many frames had come out when the input ran out.
+private final class EndWatch {
+    var emitted = 0
+    var endIndex: Int?
+}
+
+private struct WatchedFrames<Base: IteratorProtocol>: Sequence, IteratorProtocol where Base.Element == Frame {
+    var base: Base
+    let watch: EndWatch
+    mutating func next() -> Frame? {
+        guard let frame = base.next() else {
+            if watch.endIndex == nil { watch.endIndex = watch.emitted }
+            return nil
+        }
+        return frame
     }
 }

@@ -274,14 +274,18 @@ struct SafetyRuleChecker {
             if let p = previous {
                 let dt = f.time - p.time
                 if dt < 0 { fail(i, "time goes backwards") }
-                func slew(_ name: String, _ a: Double, _ b: Double, _ rate: Double) {
-                    if abs(b - a) > rate * dt * (1 + 1e-6) + 1e-12 {
-                        fail(i, "\(name) \(a) → \(b) in \(dt) s exceeds \(rate)/s")
+                // Winding down may fall faster than the slew limit, just fast enough to
+                // reach zero from the cap within endRamp (every way out is bounded).
+                let winding = windingStart.map { i >= $0 } ?? false
+                func slew(_ name: String, _ a: Double, _ b: Double, _ rate: Double, cap: Double) {
+                    let allowed = winding && b <= a && limits.endRamp > 0 ? Swift.max(rate, cap / limits.endRamp) : rate
+                    if abs(b - a) > allowed * dt * (1 + 1e-6) + 1e-12 {
+                        fail(i, "\(name) \(a) → \(b) in \(dt) s exceeds \(allowed)/s")
                     }
                 }
-                slew("intensity", p.intensity, f.intensity, limits.intensitySlew)
-                slew("pressure", p.pressure, f.pressure, limits.pressureSlew)
-                slew("heat", p.heat, f.heat, limits.heatSlew)
+                slew("intensity", p.intensity, f.intensity, limits.intensitySlew, cap: limits.maxIntensity)
+                slew("pressure", p.pressure, f.pressure, limits.pressureSlew, cap: limits.maxPressure)
+                slew("heat", p.heat, f.heat, limits.heatSlew, cap: Swift.min(limits.maxHeat, SafetyLimits.absoluteMaxHeat))
                 let moved = p.position.distance(to: f.position)
                 if moved > limits.positionSpeed * dt * (1 + 1e-6) + 1e-12 {
                     fail(i, "moved \(moved) in \(dt) s, faster than \(limits.positionSpeed)/s")

@@ -71,6 +71,10 @@ public struct DeviceProfile: Sendable, Equatable {
     public var motorLag: Double
     /// The device ramps to zero by itself when frames stop for this long, seconds.
     public var watchdog: Double
+    /// How long a way out (the end, q, Ctrl-C, SIGTERM, the session cap) takes to ramp
+    /// everything to zero before the device is stopped, seconds; at most
+    /// `SafetyLimits.longestStopRamp`. The `stop-ramp` key of a profile file.
+    public var stopRamp: Double = DeviceProfile.defaultStopRamp
     /// Where the device is and how it talks (filled in by the driver issues).
     public var connection: Connection?
 
@@ -90,6 +94,10 @@ public struct DeviceProfile: Sendable, Equatable {
         self.watchdog = watchdog
         self.connection = connection
     }
+
+    /// A quarter of a second: quick enough that a stop feels immediate, slow enough
+    /// that a roller under firm pressure eases off rather than drops.
+    public static let defaultStopRamp = 0.25
 
     /// How the host reaches a real device. Empty for the simulated built-ins.
     public struct Connection: Sendable, Equatable {

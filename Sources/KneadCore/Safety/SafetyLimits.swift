@@ -21,7 +21,8 @@ public struct SafetyLimits: Sendable, Equatable {
     public var sessionCap: Double
     /// Longest time firm pressure may stay on one point, seconds.
     public var maxFirmHold: Double
-    /// Ramp to zero at the end (and after a stop), seconds at most.
+    /// Every way out (the end of the stream, the session cap, a stop) reaches zero within
+    /// this, seconds: the device's stop ramp, at most `longestStopRamp`.
     public var endRamp: Double
     /// Soft start: intensity ramps in over this many seconds.
     public var startRamp: Double
@@ -58,6 +59,14 @@ public struct SafetyLimits: Sendable, Equatable {
     public static let defaultSessionCap: Double = 30 * 60
     /// A raised session cap never goes beyond this: twice the longest professional session (90 min).
     public static let longestSessionCap: Double = 3 * 60 * 60
+    /// The longest a way out may take to reach zero (`DeviceProfile.stopRamp`), seconds.
+    public static let longestStopRamp: Double = 0.3
+
+    /// A profile's stop ramp within 0…`longestStopRamp`; NaN or negative gives the default.
+    static func resolvedStopRamp(_ ramp: Double) -> Double {
+        guard !ramp.isNaN, ramp >= 0 else { return DeviceProfile.defaultStopRamp }
+        return Swift.min(ramp, longestStopRamp)
+    }
     /// Heat never goes above this fraction of the element's full output, whatever the profile says.
     public static let absoluteMaxHeat: Level = 0.8
     /// Intensity and pressure never change faster than this, full scale per second.
@@ -108,10 +117,9 @@ public struct SafetyLimits: Sendable, Equatable {
                                            ceiling: absoluteMaxSpeed)
         let positionSpeed = speedMillimetres / Swift.max(height, width)
 
-        // The slowest channel's full ramp at its own slew limit: the end ramp needs no
-        // more than this, and never has to go faster than the slew limits to fit in it.
-        let endRamp = Swift.max(rampTime(intensityCap, intensitySlew), rampTime(pressureCap, pressureSlew),
-                                rampTime(heatCap, heatSlew))
+        // Every way out reaches zero within the device's stop ramp (at most 300 ms),
+        // faster than the slew limits where they would take longer: leaving wins.
+        let endRamp = resolvedStopRamp(device.stopRamp)
 
         var limits = SafetyLimits(
             maxIntensity: intensityCap, maxPressure: pressureCap, maxHeat: heatCap,

@@ -7,7 +7,7 @@ import Yams
 /// written out in it.
 public enum DeviceProfileFile {
     static let topKeys = ["name", "summary", "kind", "intensity", "pressure", "position", "heat",
-                          "max-rate", "motor-lag", "watchdog", "connection"]
+                          "max-rate", "motor-lag", "watchdog", "stop-ramp", "connection"]
     static let channelKeys = ["steps", "max-slew", "max"]
     static let positionKeys = ["track-width", "track-length", "max-speed", "max-acceleration", "steps"]
     static let heatKeys = channelKeys + ["max-temperature", "time-constant"]
@@ -81,6 +81,14 @@ public enum DeviceProfileFile {
                             : .success(period)
             }
         }) { profile.watchdog = period }
+        if let entry = fields["stop-ramp"], let ramp = reader.value(entry, { text, key in
+            Values.duration(text, key: key, allowZero: true).flatMap { ramp in
+                ramp > SafetyLimits.longestStopRamp
+                    ? .failure(ValueProblem("\(key) \(text) is more than \(Int(SafetyLimits.longestStopRamp * 1000))ms",
+                                            hint: "every way out reaches zero within this; write e.g. stop-ramp: 250ms"))
+                    : .success(ramp)
+            }
+        }) { profile.stopRamp = ramp }
         let connection = fields["connection"].flatMap { self.connection($0, reader) }
 
         guard let name, let kind, let intensity, let maxRate, reader.errorCount == errors else { return nil }
