@@ -13,41 +13,27 @@ enum DeviceOpening {
         case stopped
     }
 
+    /// How often the wait looks for the open's end or a stop: short enough that a stop
+    /// during identification is acted on at once as a person sees it.
+    static let pollInterval: useconds_t = 5_000
+
     static func open(_ backend: any Backend, stopper: PlayStopper) -> Result {
         let box = OpeningBox()
-        guard let ends = makeWakePipe() else { return direct(backend) }
-        defer { close(ends.read) }
         let thread = Thread {
             let result: Result
             do throws(BackendError) { result = .opened(try backend.open()) } catch { result = .failed(error) }
-            if box.deliver(result) == false { backend.close() }   // abandoned: nobody else will
-            var byte: UInt8 = 1
-            _ = write(ends.write, &byte, 1)
-            close(ends.write)
+            if !box.deliver(result) { backend.close() }   // abandoned: nobody else will
         }
         thread.name = "knead-open"
-        stopper.onRequest = { _ in
-            var byte: UInt8 = 2
-            _ = write(ends.write, &byte, 1)
-        }
-        defer { stopper.onRequest = nil }
         thread.start()
-        var descriptor = pollfd(fd: ends.read, events: Int16(POLLIN), revents: 0)
         while true {
             if let result = box.result { return result }
             if stopper.isRequested, box.abandon() {
                 try? backend.stop()
                 return .stopped
             }
-            if poll(&descriptor, 1, 100) > 0 {
-                var byte: UInt8 = 0
-                _ = read(ends.read, &byte, 1)
-            }
+            usleep(pollInterval)
         }
-    }
-
-    private static func direct(_ backend: any Backend) -> Result {
-        do throws(BackendError) { return .opened(try backend.open()) } catch { return .failed(error) }
     }
 }
 

@@ -27,14 +27,6 @@ final class PlayStopper: Sendable {
     }
     private let state = Mutex(State())
     private let envelope: SafetyEnvelope
-    private let listener = Mutex<(@Sendable (StopRequest) -> Void)?>(nil)
-
-    /// Called after each request, from the requesting thread (the open's wait uses it
-    /// to wake at once).
-    var onRequest: (@Sendable (StopRequest) -> Void)? {
-        get { listener.withLock { $0 } }
-        set { listener.withLock { $0 = newValue } }
-    }
 
     init(envelope: SafetyEnvelope) {
         self.envelope = envelope
@@ -68,7 +60,6 @@ final class PlayStopper: Sendable {
         // The ramp first: even a request that also stops at once leaves the frames at zero.
         envelope.stop()
         if let engine, let cause { engine.requestStop(cause) }
-        onRequest?(request)
         return isFirst
     }
 

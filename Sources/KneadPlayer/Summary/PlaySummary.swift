@@ -10,92 +10,92 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
     /// The version of this summary's shape (docs/play.md): 2 added `schemaVersion`,
     /// `wayOut` and `rampMilliseconds`, and SIGQUIT as a way out.
     public static let schemaVersion = 2
-    var pattern: String
-    var file: String
-    var device: String
+    public var pattern: String
+    public var file: String
+    public var device: String
     /// Who answered at open (model, firmware, protocol); null when nothing was opened.
-    var deviceIdentity: Identity?
+    public var deviceIdentity: Identity?
     /// The built-in simulator played the device profile.
-    var simulated: Bool
+    public var simulated: Bool
     /// `done`, `session-cap`, `interrupted`, `terminated`, `device-unavailable`, `io-error`.
-    var outcome: String
+    public var outcome: String
     /// What ended it: `end of pattern`, `ctrl-c`, `q`, `esc`, `SIGTERM`, or the device's error.
-    var cause: String
+    public var cause: String
     /// How the device was brought to zero: `ramp` (through the envelope's ramp, then
     /// its stop) or `immediate` (its stop at once); null when nothing was played.
-    var wayOut: StopKind?
+    public var wayOut: StopKind?
     public var exitCode: Int32
     /// Pattern seconds played, and the pattern's length.
-    var playedSeconds: Double
-    var durationSeconds: Double
+    public var playedSeconds: Double
+    public var durationSeconds: Double
     /// Real seconds from the first frame to the end.
-    var wallSeconds: Double
-    var timeScale: Double
-    var rate: Double
-    var framesSent: Int
+    public var wallSeconds: Double
+    public var timeScale: Double
+    public var rate: Double
+    public var framesSent: Int
     /// Frames sent more than one frame period after their time.
-    var lateFrames: Int
+    public var lateFrames: Int
     /// How late frames were sent, microseconds of real time.
-    var latenessMicroseconds: Percentiles
+    public var latenessMicroseconds: Percentiles
     /// CPU time of the engine's thread over its real running time, percent of one core.
-    var cpuPercent: Double
+    public var cpuPercent: Double
     /// From the stop request (key, signal, device error) to the device told to stop,
     /// milliseconds of real time; null when the pattern ended by itself.
-    var stopLatencyMilliseconds: Double?
+    public var stopLatencyMilliseconds: Double?
     /// From the SIGINT/SIGTERM/SIGHUP/SIGQUIT's arrival (stamped in the handler) to the
     /// device told to stop (`stop()` returned) or, for a ramping stop, to the frame at
     /// zero; milliseconds of real time; null when no signal stopped the play.
-    var signalToStopMilliseconds: Double?
+    public var signalToStopMilliseconds: Double?
     /// A ramping stop (q, Esc, the first Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): from the
     /// first frame after the request to the frame at zero, milliseconds of real time;
     /// null for other ways out.
-    var rampMilliseconds: Double?
+    public var rampMilliseconds: Double?
     /// The person's intensity cap at the end, percent.
-    var maxIntensityPercent: Double
+    public var maxIntensityPercent: Double
     /// The device's state at the end: all setpoints and outputs at zero.
-    var deviceAtZero: Bool?
+    public var deviceAtZero: Bool?
     /// What the simulated device did against what it was asked (null for a real device).
-    var deviceError: DeviceError?
+    public var deviceError: DeviceError?
     /// The simulator's trace, when `--trace` was given.
-    var trace: String?
+    public var trace: String?
     /// Set when writing the trace failed part way (the play itself went on).
-    var traceError: String?
+    public var traceError: String?
     /// What went wrong for `device-unavailable`, `io-error` and `cannot-create`, or a
     /// failed stop.
     public var error: String?
 
-    struct Identity: Encodable, Equatable, Sendable {
-        var model: String
-        var firmware: String
+    public struct Identity: Encodable, Equatable, Sendable {
+        public var model: String
+        public var firmware: String
         var `protocol`: String
     }
 
-    struct Percentiles: Encodable, Equatable, Sendable {
-        var p50: Double
-        var p99: Double
-        var p999: Double
-        var max: Double
+    public struct Percentiles: Encodable, Equatable, Sendable {
+        public var p50: Double
+        public var p99: Double
+        public var p999: Double
+        public var max: Double
     }
 
-    struct Figures: Encodable, Equatable, Sendable {
-        var p50: Double
-        var p99: Double
-        var max: Double
+    public struct Figures: Encodable, Equatable, Sendable {
+        public var p50: Double
+        public var p99: Double
+        public var max: Double
     }
 
-    struct DeviceError: Encodable, Equatable, Sendable {
+    public struct DeviceError: Encodable, Equatable, Sendable {
         /// When setpoints took effect against when they were due, milliseconds of real time.
-        var timingMilliseconds: Figures
+        public var timingMilliseconds: Figures
         /// Setpoints that took effect more than one device tick late.
-        var lateSetpoints: Int
+        public var lateSetpoints: Int
         /// Where the roller was against where it was asked to be, millimetres (null
         /// for a device without a roller).
-        var positionMillimetres: Figures?
+        public var positionMillimetres: Figures?
         /// Times the device's watchdog ramped it to zero because the host fell silent.
-        var watchdogFirings: Int
+        public var watchdogFirings: Int
 
         /// Microsecond and micrometre resolution, as the simulator measures.
-        var rounded: DeviceError {
+        public var rounded: DeviceError {
             func r(_ f: Figures, _ d: Int) -> Figures { Figures(p50: roundTo(f.p50, d), p99: roundTo(f.p99, d), max: roundTo(f.max, d)) }
             var copy = self
             copy.timingMilliseconds = r(timingMilliseconds, 3)

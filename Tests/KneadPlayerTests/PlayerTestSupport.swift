@@ -1,0 +1,79 @@
+import Foundation
+import KneadCore
+import KneadEngine
+import KneadPlayer
+import Synchronization
+
+/// A device that records every call the engine and the player make, in order, with
+/// the clock's time; it can be told to fail at a session time.
+final class RecordingBackend: Backend {
+    enum Call: Equatable {
+        case open
+        case send(time: Double, intensity: Double, pressure: Double)
+        case stop
+        case close
+    }
+
+    let capabilities: BackendCapabilities
+    private let calls = Mutex<[Call]>([])
+    private let failure: (time: Double, error: BackendError)?
+
+    init(failAt time: Double? = nil, error: BackendError = .disconnected("the test unplugged it")) {
+        capabilities = BackendCapabilities(channels: [.intensity, .pressure, .position, .heat], intensitySteps: 1000,
+                                           maxRate: 1000, mode: .immediate)
+        failure = time.map { ($0, error) }
+    }
+
+    var recorded: [Call] { calls.withLock { $0 } }
+
+    /// The frames sent, as (time, intensity, pressure).
+    var frames: [(time: Double, intensity: Double, pressure: Double)] {
+        recorded.compactMap {
+            if case let .send(time, intensity, pressure) = $0 { return (time, intensity, pressure) }
+            return nil
+        }
+    }
+
+    func open() throws(BackendError) -> DeviceIdentity {
+        calls.withLock { $0.append(.open) }
+        return DeviceIdentity(model: "recorder", firmware: "1", protocolName: "test")
+    }
+
+    func send(_ frame: SafeFrame) throws(BackendError) {
+        if let failure, frame.time >= failure.time { throw failure.error }
+        calls.withLock { $0.append(.send(time: frame.time, intensity: frame.intensity, pressure: frame.pressure)) }
+    }
+
+    func stop() throws(BackendError) { calls.withLock { $0.append(.stop) } }
+
+    func heartbeat() throws(BackendError) {}
+
+    let telemetry = AsyncStream<Telemetry> { $0.finish() }
+
+    func close() { calls.withLock { $0.append(.close) } }
+}
+
+/// A pattern file in a fresh temporary folder, and the session prepared from it.
+enum TestPattern {
+    static let text = """
+        pattern: Player test
+        steps:
+          - warm-up: {duration: 60s, intensity: 40%}
+          - petrissage: {zone: rhomboids, duration: 2min, circle: 1.5s, intensity: 60%}
+        """
+
+    static func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("knead-player-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func session(device: DeviceProfile = .chair, sessionCap: Double? = nil, personCap: Level? = nil) throws
+        -> PreparedSession {
+        let file = try folder().appendingPathComponent("test.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let loaded = PreparedSession.load(path: file.path, device: device, body: .default, personCap: personCap,
+                                          sessionCap: sessionCap)
+        return try loaded.session.get()
+    }
+}

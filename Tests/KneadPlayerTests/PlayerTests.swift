@@ -1,0 +1,168 @@
+import Foundation
+import Glibc
+import KneadCore
+import KneadEngine
+import KneadPlayer
+import Testing
+
+/// The player on a virtual clock: every way out, the live controls at exact times,
+/// and what the device was given, frame by frame, without a process or a sleep.
+@Suite struct PlayerTests {
+    let rate = 100.0
+
+    func player(_ backend: RecordingBackend, session: PreparedSession? = nil) throws -> Player {
+        Player(session: try session ?? TestPattern.session(), settings: PlaySettings(rate: rate),
+               clock: VirtualClock(), backend: backend)
+    }
+
+    @Test func playsToTheEndAndRampsOut() throws {
+        let backend = RecordingBackend()
+        let player = try player(backend)
+        let summary = player.play()
+        #expect(summary.outcome == "done")
+        #expect(summary.exitCode == 0)
+        #expect(summary.wayOut == .ramp)
+        #expect(summary.playedSeconds == summary.durationSeconds)
+        let frames = backend.frames
+        #expect(frames.count == summary.framesSent)
+        #expect(frames.last?.intensity == 0 && frames.last?.pressure == 0)
+        // Opened first, closed last; no stop was asked for, so none is sent before close.
+        #expect(backend.recorded.first == .open)
+        #expect(backend.recorded.last == .close)
+        #expect(!backend.recorded.contains(.stop))
+        #expect(summary.json.hasPrefix("{") && summary.json.contains("\"schemaVersion\":2"))
+    }
+
+    @Test func pauseAndResumeAtExactTimes() throws {
+        let backend = RecordingBackend()
+        let player = try player(backend)
+        player.schedule(.pause, at: 70)
+        player.schedule(.resume, at: 80)
+        let summary = player.play()
+        #expect(summary.outcome == "done")
+        let frames = backend.frames
+        // Paused at 70 s: down at the slew limits (pressure 1/s from at most 0.6) by 70.7 s,
+        // zero until the resume at 80 s, then ramping back in.
+        let held = frames.filter { $0.time >= 70.7 && $0.time < 80 }
+        #expect(!held.isEmpty)
+        #expect(held.allSatisfy { $0.intensity == 0 && $0.pressure == 0 })
+        let before = try #require(frames.last { $0.time < 70 })
+        #expect(before.intensity > 0.2)
+        let after = frames.filter { $0.time > 84 && $0.time < 90 }
+        #expect(after.contains { $0.intensity > 0.2 })
+        // Time held at zero is added to the session: the pattern resumes where it was,
+        // so the last frame comes that much later (the ramp down still played it).
+        #expect(try #require(frames.last).time >= summary.durationSeconds + 9)
+    }
+
+    @Test func capChangesApplyFromTheirTimeThroughTheSlewLimit() throws {
+        let backend = RecordingBackend()
+        let player = try player(backend)
+        player.schedule(.setCap(0.2), at: 90)
+        let summary = player.play()
+        #expect(summary.maxIntensityPercent == 20)
+        let frames = backend.frames
+        #expect(frames.contains { $0.time < 90 && $0.intensity > 0.4 })
+        // 2/s intensity and 1/s pressure: at the cap within 0.4 s.
+        #expect(frames.filter { $0.time >= 90.5 }.allSatisfy { $0.intensity <= 0.2 + 1e-9 && $0.pressure <= 0.2 + 1e-9 })
+    }
+
+    @Test(arguments: [
+        (StopRequest.key(.quitKey), "interrupted", "q", Int32(130)),
+        (StopRequest.key(.escapeKey), "interrupted", "esc", Int32(130)),
+        (StopRequest.signal(SIGINT), "interrupted", "ctrl-c", Int32(130)),
+        (StopRequest.signal(SIGTERM), "terminated", "SIGTERM", Int32(143)),
+        (StopRequest.signal(SIGHUP), "terminated", "SIGHUP", Int32(129)),
+        (StopRequest.signal(SIGQUIT), "terminated", "SIGQUIT", Int32(131)),
+    ])
+    func rampingWaysOutReachZeroWithinTheStopRampThenStop(request: StopRequest, outcome: String, cause: String,
+                                                         exitCode: Int32) throws {
+        let backend = RecordingBackend()
+        let session = try TestPattern.session()
+        let player = try player(backend, session: session)
+        player.schedule(.stop(request), at: 100)
+        let summary = player.play()
+        #expect(summary.outcome == outcome)
+        #expect(summary.cause == cause)
+        #expect(summary.exitCode == exitCode)
+        #expect(summary.wayOut == .ramp)
+        let frames = backend.frames
+        let ramp = session.limits.endRamp
+        #expect(ramp == 0.25)
+        let last = try #require(frames.last)
+        #expect(last.intensity == 0 && last.pressure == 0)
+        // Still working just before the stop; at zero within the ramp and a frame period.
+        #expect(try #require(frames.last { $0.time < 100 }).intensity > 0.2)
+        #expect(last.time <= 100 + ramp + 1 / rate + 1e-9)
+        #expect(frames.filter { $0.time >= 100 }.count >= 2)
+        // Then the device is stopped and closed, in that order, after the last frame.
+        #expect(Array(backend.recorded.suffix(2)) == [.stop, .close])
+        let rampMilliseconds = try #require(summary.rampMilliseconds)
+        #expect(rampMilliseconds > 0 && rampMilliseconds <= ramp * 1000 + 10)
+    }
+
+    @Test func aSecondSignalStopsAtOnceWithoutTheRamp() throws {
+        let backend = RecordingBackend()
+        let player = try player(backend)
+        player.schedule(.stop(.force(SIGINT)), at: 100)
+        let summary = player.play()
+        #expect(summary.outcome == "interrupted")
+        #expect(summary.exitCode == 130)
+        #expect(summary.wayOut == .immediate)
+        #expect(summary.stopLatencyMilliseconds != nil)
+        // No ramp: the last frame before the stop is still working, and stop follows it.
+        let frames = backend.frames
+        #expect(try #require(frames.last).time < 100 + 1 / rate)
+        #expect(try #require(frames.last).intensity > 0.2)
+        let stops = backend.recorded.filter { $0 == .stop }.count
+        #expect(stops == 1)
+    }
+
+    @Test func aForceDuringTheRampCutsItShort() throws {
+        let backend = RecordingBackend()
+        let player = try player(backend)
+        player.schedule(.stop(.key(.quitKey)), at: 100)
+        player.schedule(.stop(.force(SIGINT)), at: 100.1)
+        let summary = player.play()
+        // The first request names the way out; the second made it immediate.
+        #expect(summary.cause == "q")
+        #expect(summary.wayOut == .immediate)
+        let frames = backend.frames
+        #expect(try #require(frames.last).time < 100.1 + 1 / rate)
+        #expect(try #require(frames.last).intensity > 0)
+    }
+
+    @Test func aDeviceErrorMidPlayStopsAtOnceAndExits74() throws {
+        let backend = RecordingBackend(failAt: 42)
+        let player = try player(backend)
+        let summary = player.play()
+        #expect(summary.outcome == "io-error")
+        #expect(summary.exitCode == 74)
+        #expect(summary.wayOut == .immediate)
+        #expect(summary.error?.contains("the test unplugged it") == true)
+        #expect(abs(summary.playedSeconds - 42) < 0.05)
+        #expect(backend.recorded.suffix(2) == [.stop, .close])
+    }
+
+    @Test func theSessionCapEndsTheSession() throws {
+        let backend = RecordingBackend()
+        let player = try player(backend, session: TestPattern.session(sessionCap: 90))
+        let summary = player.play()
+        #expect(summary.outcome == "session-cap")
+        #expect(summary.exitCode == 0)
+        let last = try #require(backend.frames.last)
+        #expect(last.intensity == 0)
+        #expect(last.time <= 90 + 0.25 + 1 / rate + 1e-9)
+    }
+
+    @Test func aStopBeforeOpenPlaysNothing() throws {
+        let backend = RecordingBackend()
+        let player = try player(backend)
+        player.stop(.signal(SIGTERM))
+        let summary = player.play()
+        #expect(summary.outcome == "terminated")
+        #expect(summary.exitCode == 143)
+        #expect(backend.frames.isEmpty)
+        #expect(summary.json.contains("\"wayOut\":null"))
+    }
+}
