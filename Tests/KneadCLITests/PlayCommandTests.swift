@@ -16,10 +16,10 @@ extension PlayTests {
             let tracePath = directory.appendingPathComponent("trace.csv").path
             let play = try KneadProcess(["play", pattern, "--time-scale", "20", "--json", "--trace", tracePath],
                                         in: directory)
-            // With --json the progress lines go to stderr; the first one means it is playing.
-            let started = play.waitFor(seconds: 10) { play.stderrSoFar.contains("knead: ") }
-            #expect(started, "no progress line on stderr: \(play.stderrSoFar)")
-            usleep(700_000)
+            // With --json the progress lines go to stderr, one every 2 s: the second means it
+            // has played for a while (40 s of pattern at ×20), past the soft start.
+            let started = play.waitFor(seconds: 15) { play.stderrSoFar.components(separatedBy: "knead: ").count > 2 }
+            #expect(started, "no second progress line on stderr: \(play.stderrSoFar)")
             play.signal(SIGINT)
             let run = play.finish()
 
@@ -38,8 +38,13 @@ extension PlayTests {
             let duration = try #require(summary["durationSeconds"] as? Double)
             #expect(played > 0 && played < duration)
             #expect((summary["framesSent"] as? Int ?? 0) > 0)
-            // A stop was made, so its latency was measured.
-            #expect(summary["stopLatencyMilliseconds"] as? Double != nil)
+            // The first Ctrl-C ramps to zero within the stop ramp (250 ms of pattern time, 12.5 ms
+            // real at ×20), then stops the device; the summary says so.
+            #expect(summary["wayOut"] as? String == "ramp")
+            #expect(summary["schemaVersion"] as? Int == 2)
+            let ramp = try #require(summary["rampMilliseconds"] as? Double)
+            #expect(ramp > 0 && ramp <= 250.0 / 20 + 1)
+            #expect(summary["signalToStopMilliseconds"] as? Double != nil)
             let lateness = try #require(summary["latenessMicroseconds"] as? [String: Any])
             for key in ["p50", "p99", "p999", "max"] { #expect(lateness[key] as? Double != nil, "lateness \(key)") }
             let deviceError = try #require(summary["deviceError"] as? [String: Any])
@@ -62,8 +67,7 @@ extension PlayTests {
             let directory = try temporaryFolder()
             let pattern = try PlayFixtures.write(PlayFixtures.long, named: "long.yaml", in: directory)
             let play = try KneadProcess(["play", pattern, "--time-scale", "20", "--json"], in: directory)
-            #expect(play.waitFor(seconds: 10) { play.stderrSoFar.contains("knead: ") })
-            usleep(300_000)
+            #expect(play.waitFor(seconds: 15) { play.stderrSoFar.components(separatedBy: "knead: ").count > 2 })
             play.signal(SIGTERM)
             let run = play.finish()
 
