@@ -1,7 +1,11 @@
 import ArgumentParser
+import Glibc
 
 @main
 struct Knead: ParsableCommand {
+    /// The release, as `knead --version` prints it.
+    static let version = "0.7.0"
+
     static let configuration = CommandConfiguration(
         commandName: "knead",
         abstract: "Turn massage patterns into timed frames and play them on a massager.",
@@ -18,5 +22,36 @@ struct Knead: ParsableCommand {
 
             docs/cli.md describes every command, option, output format and exit code.
             """,
+        version: version,
         subcommands: [CheckCommand.self, PreviewCommand.self, RenderCommand.self, PlayCommand.self, SimCommand.self, DevicesCommand.self, BenchCommand.self])
+
+    static func main() {
+        CrashPolicy.neverWaitInAPrompt()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// A crash while a device is connected must end the process (the device's watchdog
+/// then brings it to zero), never stop every thread in the Swift runtime's interactive
+/// backtrace prompt, which it offers when a terminal is attached. The runtime reads
+/// SWIFT_BACKTRACE once at start, so the commands that drive a device re-execute
+/// themselves once with `interactive=no` added (backtraces are still printed).
+enum CrashPolicy {
+    static let drivingCommands: Set<String> = ["play", "sim"]
+
+    static func neverWaitInAPrompt() {
+        let arguments = CommandLine.arguments
+        guard arguments.count > 1, drivingCommands.contains(arguments[1]) else { return }
+        let current = getenv("SWIFT_BACKTRACE").map { String(cString: $0) } ?? ""
+        guard !current.contains("interactive=") else { return }
+        let setting = current.isEmpty ? "interactive=no" : current + ",interactive=no"
+        guard setenv("SWIFT_BACKTRACE", setting, 1) == 0 else { return }
+        // On failure (no /proc), go on as we are: the setting is then only for children.
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+    }
 }

@@ -82,6 +82,9 @@ struct RenderCommand: ParsableCommand {
             throw ValidationError("funscript writes one file per axis: give a base name with --output, e.g. --output desk-reset")
         }
         if let output, output.isEmpty { throw ValidationError("--output needs a file name") }
+        if let output, let problem = SameFile.check(output: output, option: "--output", input: pattern) {
+            throw ValidationError(problem)
+        }
     }
 
     func run() throws {

@@ -19,6 +19,23 @@ extension PlayTests {
             run.expectTerminalRestored()
         }
 
+        @Test("Ctrl-\\ (SIGQUIT) is a way out: exit 131, cause SIGQUIT, no crash report, the terminal put back")
+        func quitSignal() throws {
+            let run = try PseudoTerminalPlay.run(fixture: PlayFixtures.long) { terminal in
+                terminal.waitForScreen("played")
+                // What the terminal sends for Ctrl-\\ (this pseudo-terminal is not the
+                // process's controlling terminal, so the signal is sent directly).
+                if let pid = terminal.process?.processIdentifier { kill(pid, SIGQUIT) }
+            }
+            #expect(run.status == 131, "output: \(run.plainText.suffix(800))")
+            #expect(run.summary?["cause"] as? String == "SIGQUIT")
+            #expect(run.summary?["wayOut"] as? String == "ramp")
+            #expect(run.summary?["deviceAtZero"] as? Bool == true)
+            #expect(!run.plainText.contains("Press space to interact"))
+            #expect(!run.plainText.contains("Crash"))
+            run.expectTerminalRestored()
+        }
+
         @Test("Esc on its own stops, exit 130, cause esc; an arrow key's escape sequence does not")
         func escapeKey() throws {
             let run = try PseudoTerminalPlay.run(fixture: PlayFixtures.long) { terminal in

@@ -89,6 +89,9 @@ struct PlayCommand: ParsableCommand {
             do { _ = try SimulatorFaults(spec: fault) } catch { throw ValidationError("--fault: \(error)") }
         }
         if let trace, trace.isEmpty { throw ValidationError("--trace needs a file name") }
+        if let trace, let problem = SameFile.check(output: trace, option: "--trace", input: pattern) {
+            throw ValidationError(problem)
+        }
         if let port, port.isEmpty { throw ValidationError("--port needs the path of a serial port") }
     }
 
