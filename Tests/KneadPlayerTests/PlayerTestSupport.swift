@@ -77,3 +77,31 @@ enum TestPattern {
         return try loaded.session.get()
     }
 }
+
+/// A device whose identification never answers until it is stopped or closed, as a
+/// TCode device that stays silent would until its driver's timeout.
+final class SilentBackend: Backend {
+    let capabilities = BackendCapabilities(channels: [.intensity], intensitySteps: 100, maxRate: 1000, mode: .immediate)
+    private let released = DispatchSemaphore(value: 0)
+    let opening = DispatchSemaphore(value: 0)
+    private let log = Mutex<[String]>([])
+    var calls: [String] { log.withLock { $0 } }
+
+    func open() throws(BackendError) -> DeviceIdentity {
+        log.withLock { $0.append("open") }
+        opening.signal()
+        _ = released.wait(timeout: .now() + 30)
+        throw .timedOut("no answer to the identify request")
+    }
+    func send(_ frame: SafeFrame) throws(BackendError) { log.withLock { $0.append("send") } }
+    func stop() throws(BackendError) {
+        log.withLock { $0.append("stop") }
+        released.signal()
+    }
+    func heartbeat() throws(BackendError) {}
+    let telemetry = AsyncStream<Telemetry> { $0.finish() }
+    func close() {
+        log.withLock { $0.append("close") }
+        released.signal()
+    }
+}

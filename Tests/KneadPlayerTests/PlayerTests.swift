@@ -3,6 +3,7 @@ import Glibc
 import KneadCore
 import KneadEngine
 import KneadPlayer
+import Synchronization
 import Testing
 
 /// The player on a virtual clock: every way out, the live controls at exact times,
@@ -164,5 +165,30 @@ import Testing
         #expect(summary.exitCode == 143)
         #expect(backend.frames.isEmpty)
         #expect(summary.json.contains("\"wayOut\":null"))
+    }
+}
+
+@Suite struct OpeningTests {
+    @Test func aStopWhileTheDeviceIsBeingIdentifiedIsActedOnAtOnce() throws {
+        let backend = SilentBackend()
+        let player = Player(session: try TestPattern.session(), settings: PlaySettings(rate: 100), clock: VirtualClock(),
+                            backend: backend)
+        let opened = Mutex<Bool?>(nil)
+        let thread = Thread {
+            let result = player.open()
+            opened.withLock { $0 = result }
+        }
+        thread.start()
+        #expect(backend.opening.wait(timeout: .now() + 10) == .success)
+        player.stop(.signal(SIGINT))
+        // The open gives up at once (not after the device's own timeout) and the device gets its stop.
+        let deadline = Date().addingTimeInterval(10)
+        while opened.withLock({ $0 }) == nil && Date() < deadline { usleep(1000) }
+        #expect(opened.withLock { $0 } == false)
+        #expect(backend.calls.contains("stop"))
+        #expect(!backend.calls.contains("send"))
+        let summary = player.finish()
+        #expect(summary.outcome == "interrupted")
+        #expect(summary.exitCode == 130)
     }
 }

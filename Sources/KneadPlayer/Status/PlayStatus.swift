@@ -44,8 +44,9 @@ public struct PlayStatus: Sendable, Equatable {
     /// Time played as a clock shows it (`3:07`); the full length once played to the end.
     public var elapsedText: String { elapsed >= duration ? clockText(duration) : formatClock(elapsed) }
 
-    /// Time left, counted down in whole seconds (`0:00` only at the end).
-    public var remainingText: String { formatClock(remaining.rounded(.up)) }
+    /// Time left, counted down in whole seconds (`0:00` only at the end), never more
+    /// than the length shown beside it (`clockText` rounds the length to the nearest second).
+    public var remainingText: String { formatClock(min(remaining.rounded(.up), duration.rounded())) }
     public var fraction: Double { duration > 0 ? (elapsed / duration).unitClamped : 0 }
 
     /// `step 4/9 petrissage · rhomboids-left`, or what happens between steps.

@@ -13,11 +13,13 @@ public enum ProgressLine {
             + "(\(Int((status.fraction * 100).rounded(.down)))%) \(status.stepDescription)"
         line += ", intensity \(Int((status.requested.intensity * 100).rounded()))%"
         line += ", cap \(Int((status.personCap * 100).rounded()))%"
+        // The phase, unless the step's place already says it (between steps it does).
+        let description = status.stepDescription
         switch status.phase {
         case .paused: line += ", paused"
         case .pausing: line += ", pausing"
-        case .stopping: line += ", stopping"
-        case .rampingOut: line += ", ramping out"
+        case .stopping where description != "stopping": line += ", stopping"
+        case .rampingOut where description != "ramping out": line += ", ramping out"
         default: break
         }
         return line + "\n"
