@@ -47,7 +47,7 @@ struct SimCommand: ParsableCommand {
 
     @Option(name: .customLong("protocol"), help: ArgumentHelp("tcode (TCode v0.3) or kwp (the knead wire protocol).",
                                                               valueName: "tcode|kwp"))
-    var servedProtocol: ServedProtocol
+    var servedProtocol: DeviceProtocol
 
     @Option(help: ArgumentHelp("The simulated device: 'chair', 'handheld', another installed profile (osr2, "
                                + "knead-chair…) or a device profile file.", valueName: "chair|handheld|FILE"))
@@ -166,7 +166,7 @@ struct SimCommand: ParsableCommand {
                 Console.output(String(decoding: data, as: UTF8.self) + "\n")
             }
         }
-        if report.ending == "hung-up" { return }
+        if report.ending == .hungUp { return }
         let signal = received.load()
         throw ExitCode(signal == 0 ? 130 : 128 + signal)
     }
@@ -193,7 +193,7 @@ struct SimCommand: ParsableCommand {
     }
 }
 
-extension ServedProtocol: ExpressibleByArgument {}
+extension DeviceProtocol: ExpressibleByArgument {}
 
 /// Baud rates the pseudo-terminal can be set to.
 enum PtySpeeds {
