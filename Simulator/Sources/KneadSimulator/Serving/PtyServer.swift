@@ -150,6 +150,9 @@ public final class PtyServer: @unchecked Sendable {
 
     fileprivate var faults: ServeFaults { configuration.faults }
 
+    /// Writing the trace failed (the first error); serving goes on without it.
+    public var traceError: TraceError? { traceWriter?.error }
+
     private func finish(loop: ServeLoop, ending: ServeEnding) -> ServeReport {
         let end = deviceTime()
         device.advance(to: end)
@@ -170,7 +173,7 @@ public final class PtyServer: @unchecked Sendable {
             deviceAtZero: state.isAtZero,
             deviceCounters: .init(setpoints: counters.framesApplied, rejectedMessages: counters.rejectedMessages,
                                   setIntensity: state.setIntensity, intensity: state.intensity),
-            traceError: traceWriter?.error?.description)
+            traceError: traceError?.description)
         switch device.protocolReport {
         case let .tcode(counters): report.tcode = counters
         case let .kwp(counters): report.kwp = counters
@@ -189,6 +192,7 @@ public final class PtyServer: @unchecked Sendable {
         var firstHostByte: Double?
         var lastActivity = -Double.infinity
         var stalled = false
+        var traceFailureShown = false
         var hostLeftPending = false
         var stallCount = 0
         var connections = 0
@@ -324,6 +328,11 @@ public final class PtyServer: @unchecked Sendable {
                 if now >= nextTraceFlush {
                     nextTraceFlush = now + 1
                     server.traceWriter?.flush()
+                    if !traceFailureShown, let error = server.traceError {
+                        // Said at once, not only in the summary: a tail -f of the file would stall silently.
+                        traceFailureShown = true
+                        onEvent(ServeEvent(time: now, text: "the trace stopped: \(error)"))
+                    }
                 }
 
                 // Wait: a millisecond (a device tick) while anything is going on,
