@@ -25,15 +25,12 @@ public enum DeviceDrivers {
 
     /// Why `profile` cannot drive a real port, worded for the command line; nil if it can.
     public static func problem(with profile: DeviceProfile) -> String? {
-        guard let connection = profile.connection else {
+        guard profile.connection != nil else {
             return "the \(profile.name) profile has no connection section: it describes what the simulator plays, "
                 + "not how to reach a device; use --device osr2, tcode-vibrator, knead-chair, knead-handheld, "
                 + "or a profile file with a connection section (docs/drivers.md)"
         }
-        switch connection.protocol {
-        case "tcode", "kwp": return nil
-        default: return "the \(profile.name) profile's protocol '\(connection.protocol)' has no driver: use tcode or kwp"
-        }
+        return nil  // every DeviceProtocol has a driver
     }
 
     /// A backend for the device described by `profile` on the port at `path`. Not opened yet.
@@ -41,7 +38,7 @@ public enum DeviceDrivers {
                                options: Options = Options()) throws(BackendError) -> any Backend {
         if let problem = problem(with: profile) { throw .refused(problem) }
         switch profile.connection?.protocol {
-        case "kwp": return try KWPDriver(profile: profile, path: path, options: options.kwp)
+        case .kwp?: return try KWPDriver(profile: profile, path: path, options: options.kwp)
         default: return try TCodeDriver(profile: profile, path: path, options: options.tcode)
         }
     }
@@ -50,8 +47,8 @@ public enum DeviceDrivers {
     /// lines must fit 90 % of the line (`TCodeLinkPlan`); the knead wire protocol's
     /// batches fit at every rate its profiles allow. The note says what was changed.
     public static func linkRate(profile: DeviceProfile, requested: Double) -> (rate: Double, note: String?) {
-        guard let connection = profile.connection, connection.protocol == "tcode",
-              let axes = try? TCodeAxisMap(profileAxes: connection.axes.isEmpty ? ["intensity": "V0"] : connection.axes)
+        guard let connection = profile.connection, connection.protocol == .tcode,
+              let axes = try? TCodeAxisMap(profileAxes: connection.axes.orDefault.names)
         else { return (requested, nil) }
         let plan = TCodeLinkPlan(axes: axes, baud: connection.baud, requestedRate: requested)
         return (plan.rate, plan.note)

@@ -46,16 +46,17 @@ public struct Telemetry: Sendable, Equatable {
     public var y: Double
     public var pressure: Double
     public var temperature: Double
-    public var event: String?
+    /// What happened at this sample, in the order the device reports it; empty for none.
+    public var events: [TelemetryEvent]
     public init(time: Double, intensity: Double, x: Double, y: Double, pressure: Double,
-                temperature: Double, event: String? = nil) {
+                temperature: Double, events: [TelemetryEvent] = []) {
         self.time = time
         self.intensity = intensity
         self.x = x
         self.y = y
         self.pressure = pressure
         self.temperature = temperature
-        self.event = event
+        self.events = events
     }
 }
 

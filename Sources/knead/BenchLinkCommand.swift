@@ -323,7 +323,7 @@ final class ServedRun: @unchecked Sendable {
 
     init(protocolName: String, baud: Int) throws {
         let configuration = PtyServer.Configuration(
-            protocol: ServedProtocol(rawValue: protocolName) ?? .tcode, profile: .chair, baud: baud, paced: true,
+            protocol: DeviceProtocol(rawValue: protocolName) ?? .tcode, profile: .chair, baud: baud, paced: true,
             traceInterval: nil, realtimePriority: SimCommand.realtimePriority)
         do {
             server = try PtyServer(configuration: configuration)

@@ -16,28 +16,21 @@ struct SimCommand: ParsableCommand {
             '--device knead-chair' (kwp) plays on it as on a real port, and a terminal
             program can type TCode into it by hand.
 
-            --link keeps a symlink at a path of your choice (replaced if it is a stale
-            link, removed at the end). --pace takes and sends bytes at the baud rate's
-            real speed (8N1: ten bits a byte), as a real line would. --fault injects
-            faults, written as for 'knead play --fault' (times count from the host's
-            first byte):
-              noise=1%       each byte, either way, has a bit flipped with this chance
-              corrupt=2%     each message from the host has a byte damaged (every:N too)
-              drop=2%        each message from the host is lost (drop=every:5: every 5th)
-              latency=5ms    the host's bytes arrive this much later
-              stall=10s+2s   the device stops reading and acting for 2 s, 10 s in
-              hangup=20s     the device hangs up 20 s in (then knead sim ends)
-              mute           the device never answers
-              seed=7         the generator behind every probability
-            Separate several with commas: --fault noise=1%,stall=3s+500ms.
+            --link keeps a symlink at PATH while serving (a dangling one left by a crashed
+            simulator is replaced; one leading to a live terminal is refused). --pace
+            takes and sends bytes at the baud rate's real speed (8N1). --fault injects
+            faults, as for 'knead play --fault', times counted from the host's first
+            byte: noise=1%, corrupt=2%, drop=every:5, latency=5ms, stall=10s+2s,
+            hangup=20s, mute, seed=7 (docs/sim.md says what each does).
 
             On a terminal a live status line shows what the device does; otherwise each
             event is printed on standard error. The summary is printed at the end (one
             JSON object on standard output with --json).
 
             Exit codes: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 0 after the hangup fault;
-            64 bad command line; 66/65 a device file missing or invalid; 71 no
-            pseudo-terminal; 73 the trace or the link cannot be created.
+            64 bad command line; 66/65 a device file missing or invalid; 69 --link
+            leads to a live simulator; 71 no pseudo-terminal; 73 the trace or the link
+            cannot be created; 74 writing the trace failed (a full disk).
             docs/sim.md has the details.
 
             Examples:
@@ -48,7 +41,7 @@ struct SimCommand: ParsableCommand {
 
     @Option(name: .customLong("protocol"), help: ArgumentHelp("tcode (TCode v0.3) or kwp (the knead wire protocol).",
                                                               valueName: "tcode|kwp"))
-    var servedProtocol: ServedProtocol
+    var servedProtocol: DeviceProtocol
 
     @Option(help: ArgumentHelp("The simulated device: 'chair', 'handheld', another installed profile (osr2, "
                                + "knead-chair…) or a device profile file.", valueName: "chair|handheld|FILE"))
@@ -105,98 +98,45 @@ struct SimCommand: ParsableCommand {
 
     func run() throws {
         let profile = try DeviceChoice.resolve(device)
-        let bodyProfile = try DeviceChoice.resolveBody(body)
         let faults = try fault.map { try ServeFaults.parse($0) } ?? .none
         let interval = (try? DurationArgument.parse(traceInterval).get()) ?? 0.01
-        let baud = self.baud ?? profile.connection?.baud ?? 115_200
-
-        var sink: FileTraceSink?
-        if let trace {
-            do {
-                sink = try FileTraceSink(path: trace)
-            } catch {
-                Console.error("knead: error: \(error)\n")
-                throw KneadExitCode.cannotCreate
-            }
-        }
         let configuration = PtyServer.Configuration(
-            protocol: servedProtocol, profile: profile, body: bodyProfile, baud: baud, paced: pace,
-            faults: faults, traceInterval: interval <= 0.001 ? nil : interval,
-            realtimePriority: Self.realtimePriority)
-        let server: PtyServer
+            protocol: servedProtocol, profile: profile, body: try DeviceChoice.resolveBody(body),
+            baud: baud ?? profile.connection?.baud ?? 115_200, paced: pace, faults: faults,
+            traceInterval: interval <= 0.001 ? nil : interval, realtimePriority: Self.realtimePriority)
+        let simulator: SimServer
         do {
-            server = try PtyServer(configuration: configuration, trace: sink)
+            simulator = try SimServer(options: .init(server: configuration, tracePath: trace, linkPath: link))
         } catch {
             Console.error("knead: error: \(error)\n")
-            throw ExitCode(71)
+            throw ExitCode(error.exitCode)
         }
-        let linked: PortLink?
-        do {
-            linked = try link.map { path throws(PortLink.Problem) in try PortLink(at: path, to: server.path) }
-        } catch {
-            Console.error("knead: error: \(error)\n")
-            throw KneadExitCode.cannotCreate
-        }
-        defer { linked?.remove() }
-
-        Console.output(server.path + "\n")
-        Console.error(introduction(server: server, profile: profile, link: link, faults: faults))
+        Console.output(simulator.server.path + "\n")
+        Console.error(simulator.introduction())
 
         let received = StopSignal()
         let watcher = SignalWatcher(priority: nil) { stop, earlier in
             guard case let .signal(number) = stop else { return }
             guard earlier == 0 else {
                 // A second signal while winding down: the person means it.
-                linked?.remove()
+                simulator.removeLink()
                 _exit(128 + number)
             }
             received.store(number)
-            server.requestStop()
+            simulator.requestStop()
         }
         _ = watcher
 
-        let display = SimDisplay(live: Console.isTerminal(2), environment: ProcessInfo.processInfo.environment)
-        let report = server.run(onEvent: { display.show($0) },
-                                onStatus: display.live ? { display.update($0) } : nil)
-        display.finish()
-        linked?.remove()
-
-        Console.error(report.text)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            if let data = try? encoder.encode(report) {
-                Console.output(String(decoding: data, as: UTF8.self) + "\n")
-            }
-        }
-        if report.ending == "hung-up" { return }
-        let signal = received.load()
-        throw ExitCode(signal == 0 ? 130 : 128 + signal)
-    }
-
-    private func introduction(server: PtyServer, profile: DeviceProfile, link: String?, faults: ServeFaults) -> String {
-        let name = servedProtocol == .tcode ? "TCode v0.3" : "the knead wire protocol"
-        let port = link ?? server.path
-        let hostProfile = servedProtocol == .tcode ? "osr2" : (profile.position == nil ? "knead-handheld" : "knead-chair")
-        var text = "knead sim: serving \(name) as '\(profile.name)' on \(server.path)"
-            + (link.map { " (link \($0))" } ?? "") + "\n"
-        text += "  play on it:   knead play PATTERN --port \(port) --device \(hostProfile)\n"
-        if servedProtocol == .tcode {
-            text += "  type into it: socat - \(port),rawer   (then D1, V05, L09I2000, DSTOP; picocom and "
-                + "screen: docs/sim.md)\n"
-        }
-        text += "  \(server.configuration.baud) baud, " + (pace ? "paced" : "not paced")
-            + "; faults: \(faults.description)"
-        if let trace {
-            text += "; trace: \(trace) (time 0 = CLOCK_MONOTONIC "
-                + String(format: "%.6f", server.clockOrigin) + " s)"
-        }
-        text += "\n  Ctrl-C to stop\n"
-        return text
+        let live = Console.isTerminal(2) && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        let outcome = simulator.run(live: live, write: { Console.error($0) })
+        Console.error(outcome.text)
+        if json { Console.output(outcome.json + "\n") }
+        let code = outcome.exitCode(signal: received.load())
+        if code != 0 { throw ExitCode(code) }
     }
 }
 
-extension ServedProtocol: ExpressibleByArgument {}
+extension DeviceProtocol: ExpressibleByArgument {}
 
 /// Baud rates the pseudo-terminal can be set to.
 enum PtySpeeds {
@@ -208,102 +148,4 @@ final class StopSignal: Sendable {
     private let value = Mutex<Int32>(0)
     func store(_ number: Int32) { value.withLock { if $0 == 0 { $0 = number } } }
     func load() -> Int32 { value.withLock { $0 } }
-}
-
-/// A symlink to the pseudo-terminal at a stable path: made (replacing a stale symlink,
-/// never a file), removed at the end if it still points at this simulator's terminal.
-final class PortLink: @unchecked Sendable {
-    let path: String
-    let target: String
-    private let removed = Mutex<Bool>(false)
-
-    struct Problem: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    init(at path: String, to target: String) throws(Problem) {
-        self.path = path
-        self.target = target
-        var info = stat()
-        if lstat(path, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFLNK else {
-                throw Problem(description: "--link \(path) exists and is not a symlink: remove it or choose another path")
-            }
-        }
-        // Made beside it and renamed over it, so the path never points nowhere.
-        let temporary = path + ".knead-sim-\(getpid())"
-        unlink(temporary)
-        guard symlink(target, temporary) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw Problem(description: "cannot create the link \(path): \(reason) (does its folder exist and can you write there?)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw Problem(description: "cannot create the link \(path): \(reason)")
-        }
-    }
-
-    /// Removes the link if it still leads to this simulator's terminal (idempotent).
-    func remove() {
-        removed.withLock { done in
-            guard !done else { return }
-            done = true
-            var buffer = [CChar](repeating: 0, count: 4096)
-            let length = readlink(path, &buffer, buffer.count - 1)
-            guard length > 0 else { return }
-            let current = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if current == target { unlink(path) }
-        }
-    }
-}
-
-/// What `knead sim` shows on standard error: events as lines and, on a terminal, a
-/// status line kept at the bottom.
-final class SimDisplay {
-    let live: Bool
-    private var statusShown = false
-    private var lastStatus: ServeStatus?
-
-    init(live: Bool, environment: [String: String]) {
-        self.live = live && environment["TERM"] != "dumb"
-    }
-
-    func show(_ event: ServeEvent) {
-        clearStatus()
-        Console.error("  " + ServeReport.formatTime(event.time) + "  " + event.text + "\n")
-        if let lastStatus { update(lastStatus) }
-    }
-
-    func update(_ status: ServeStatus) {
-        lastStatus = status
-        guard live else { return }
-        Console.error("\r\u{1B}[2K" + status.line(width: Self.width()))
-        statusShown = true
-    }
-
-    func finish() {
-        clearStatus()
-    }
-
-    private func clearStatus() {
-        guard statusShown else { return }
-        Console.error("\r\u{1B}[2K")
-        statusShown = false
-    }
-
-    /// Columns of the terminal on standard error.
-    static func width() -> Int {
-        var size = winsize()
-        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
-    }
-}
-
-extension ServeReport {
-    /// Seconds with three decimals, right-aligned for the event log.
-    static func formatTime(_ seconds: Double) -> String {
-        let text = format(seconds, 3) + " s"
-        return String(repeating: " ", count: Swift.max(0, 10 - text.count)) + text
-    }
 }

@@ -37,7 +37,7 @@ struct DevicesTests {
     @Test func aRuleWithoutProductTextMatchesTheIdAlone() {
         var profile = DeviceProfile.handheld
         profile.name = "mine"
-        profile.connection = DeviceProfile.Connection(protocol: "tcode", match: [PortMatch(vendorID: 0x10c4, productID: 0xea60)])
+        profile.connection = DeviceProfile.Connection(protocol: .tcode, match: [PortMatch(vendorID: 0x10c4, productID: 0xea60)])
         #expect(usbPort(vendor: 0x10c4, product: 0xea60, productText: nil).matchingProfiles(among: [profile]) == ["mine"])
     }
 
@@ -179,8 +179,8 @@ struct ShippedProfileTests {
     @Test func osr2() throws {
         let profile = try load("osr2")
         #expect(profile.connection == DeviceProfile.Connection(
-            protocol: "tcode", baud: 115_200, dtr: false, rts: false,
-            axes: ["intensity": "V0", "y": "L0", "x": "L2", "pressure": "L1"], answers: ["D0", "D1", "D2"]))
+            protocol: .tcode, baud: 115_200, dtr: false, rts: false,
+            axes: [.intensity: "V0", .y: "L0", .x: "L2", .pressure: "L1"], answers: ["D0", "D1", "D2"]))
         #expect(profile.kind == .chair)
         #expect(profile.maxRate == 250)
         #expect(DeviceDrivers.linkRate(profile: profile, requested: 250).rate == 250)
@@ -188,7 +188,7 @@ struct ShippedProfileTests {
 
     @Test func tcodeVibrator() throws {
         let profile = try load("tcode-vibrator")
-        #expect(profile.connection == DeviceProfile.Connection(protocol: "tcode", axes: ["intensity": "V0"],
+        #expect(profile.connection == DeviceProfile.Connection(protocol: .tcode, axes: [.intensity: "V0"],
                                                                answers: ["D1"]))
         #expect(profile.kind == .handheld)
     }
@@ -196,7 +196,7 @@ struct ShippedProfileTests {
     @Test func kneadChairIsTheChairOnTheWire() throws {
         let profile = try load("knead-chair")
         #expect(profile.connection == DeviceProfile.Connection(
-            protocol: "kwp", lead: 0.15, match: [PortMatch(vendorID: 0x1209, productID: 0x0001, product: "knead chair")]))
+            protocol: .kwp, lead: 0.15, match: [PortMatch(vendorID: 0x1209, productID: 0x0001, product: "knead chair")]))
         var physical = profile
         physical.name = "chair"
         physical.summary = DeviceProfile.chair.summary
@@ -207,7 +207,7 @@ struct ShippedProfileTests {
 
     @Test func kneadHandheldIsTheHandheldOnTheWire() throws {
         let profile = try load("knead-handheld")
-        #expect(profile.connection?.protocol == "kwp")
+        #expect(profile.connection?.protocol == .kwp)
         #expect(profile.connection?.match == [PortMatch(vendorID: 0x1209, productID: 0x0001, product: "knead handheld")])
         var physical = profile
         physical.name = "handheld"

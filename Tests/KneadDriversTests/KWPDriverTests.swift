@@ -56,7 +56,7 @@ final class KWPTestDevice: @unchecked Sendable {
 func kwpProfile() -> DeviceProfile {
     var profile = DeviceProfile.chair
     profile.name = "test-kwp"
-    profile.connection = DeviceProfile.Connection(protocol: "kwp")
+    profile.connection = DeviceProfile.Connection(protocol: .kwp)
     return profile
 }
 
@@ -154,7 +154,7 @@ struct KWPDriverTests {
         driver.close()
         let telemetry = try #require(sample)
         #expect(telemetry.intensity == 0)
-        #expect(telemetry.event == nil)
+        #expect(telemetry.events.isEmpty)
     }
 
     @Test func aVanishedDeviceIsADisconnect() throws {

@@ -6,11 +6,11 @@ import Testing
 @testable import KneadDrivers
 
 /// A TCode profile for tests: the osr2 axis map, with the queries given.
-func tcodeProfile(answers: [String] = [], axes: [String: String] = ["intensity": "V0", "y": "L0", "x": "L2", "pressure": "L1"],
+func tcodeProfile(answers: [String] = [], axes: DeviceProfile.TCodeAxes = [.intensity: "V0", .y: "L0", .x: "L2", .pressure: "L1"],
                   baud: Int = 115_200) -> DeviceProfile {
     var profile = DeviceProfile.chair
     profile.name = "test-tcode"
-    profile.connection = DeviceProfile.Connection(protocol: "tcode", baud: baud, axes: axes, answers: answers)
+    profile.connection = DeviceProfile.Connection(protocol: .tcode, baud: baud, axes: axes, answers: answers)
     return profile
 }
 
@@ -96,7 +96,7 @@ struct TCodeDriverTests {
     @Test func aSilentDeviceIsAcceptedAfterTheTimeout() throws {
         let device = try PseudoTerminalDevice()
         defer { device.closeMaster() }
-        let driver = try TCodeDriver(profile: tcodeProfile(axes: ["intensity": "V0"]), path: device.slavePath,
+        let driver = try TCodeDriver(profile: tcodeProfile(axes: [.intensity: "V0"]), path: device.slavePath,
                                      options: quickConnect())
         let started = ContinuousClock.now
         let identity = try driver.open()
@@ -113,7 +113,7 @@ struct TCodeDriverTests {
     @Test func aSteadyVibrationIsRefreshed() throws {
         let device = try PseudoTerminalDevice()
         defer { device.closeMaster() }
-        let driver = try TCodeDriver(profile: tcodeProfile(axes: ["intensity": "V0", "y": "L0"]), path: device.slavePath,
+        let driver = try TCodeDriver(profile: tcodeProfile(axes: [.intensity: "V0", .y: "L0"]), path: device.slavePath,
                                      options: quickConnect())
         _ = try driver.open()
         for k in 0...250 {
@@ -131,7 +131,7 @@ struct TCodeDriverTests {
     @Test func zeroVibrationIsNotRefreshed() throws {
         let device = try PseudoTerminalDevice()
         defer { device.closeMaster() }
-        let driver = try TCodeDriver(profile: tcodeProfile(axes: ["intensity": "V0"]), path: device.slavePath,
+        let driver = try TCodeDriver(profile: tcodeProfile(axes: [.intensity: "V0"]), path: device.slavePath,
                                      options: quickConnect())
         _ = try driver.open()
         for k in 0...250 { try driver.send(ChannelValues(intensity: 0), at: Double(k) / 100) }
@@ -202,7 +202,7 @@ struct TCodeDriverTests {
                                              + "protocol: tcode)")) {
             _ = try TCodeDriver(profile: .chair, path: "/dev/null")
         }
-        var profile = tcodeProfile(axes: ["intensity": "V0", "y": "V0"])
+        var profile = tcodeProfile(axes: [.intensity: "V0", .y: "V0"])
         profile.name = "twice"
         #expect(throws: BackendError.refused("the twice profile: TCode axis V0 is mapped from two channels: give each "
                                              + "channel its own axis")) {
@@ -214,7 +214,7 @@ struct TCodeDriverTests {
         let full = try TCodeDriver(profile: tcodeProfile(), path: "/dev/null")
         #expect(full.capabilities.channels == [.intensity, .position, .pressure])
         #expect(full.capabilities.mode == .immediate)
-        let vibrator = try TCodeDriver(profile: tcodeProfile(axes: ["intensity": "V0"]), path: "/dev/null")
+        let vibrator = try TCodeDriver(profile: tcodeProfile(axes: [.intensity: "V0"]), path: "/dev/null")
         #expect(vibrator.capabilities.channels == [.intensity])
     }
 }
@@ -253,7 +253,7 @@ struct TCodeLinkPlanTests {
         #expect(lowered.rate == 288)
         #expect(lowered.note != nil)
         var kwp = DeviceProfile.chair
-        kwp.connection = DeviceProfile.Connection(protocol: "kwp")
+        kwp.connection = DeviceProfile.Connection(protocol: .kwp)
         #expect(DeviceDrivers.linkRate(profile: kwp, requested: 1000).rate == 1000)
     }
 }

@@ -65,8 +65,8 @@ struct ProfileFileTests {
         #expect(try #require(result.profile) == DeviceProfile(
             name: "osr-test", summary: "A TCode stroker", kind: .handheld,
             intensity: .init(steps: 1000, maxSlew: 0.5, max: 0.8), maxRate: 500, motorLag: 0, watchdog: 1,
-            connection: .init(protocol: "tcode", baud: 115_200, dtr: true, rts: false,
-                              axes: ["intensity": "V0", "y": "L0", "x": "L2"])))
+            connection: .init(protocol: .tcode, baud: 115_200, dtr: true, rts: false,
+                              axes: [.intensity: "V0", .y: "L0", .x: "L2"])))
     }
 
     @Test func deviceProfileErrors() {
@@ -100,6 +100,33 @@ struct ProfileFileTests {
             "broken.yaml:9:61: error: 'V9X' is not a TCode axis",
         ])
         #expect(result.profile == nil)
+    }
+
+    /// The protocol and the axis map are closed sets: anything else is refused where it
+    /// is written, never carried as text to a driver.
+    @Test func anUnknownProtocolOrAxisIsAnErrorWithItsPlace() {
+        let text = """
+            name: odd
+            kind: handheld
+            max-rate: 100Hz
+            intensity: {steps: 256, max-slew: 10/s}
+            connection: {protocol: tcodes, axes: {intensity: V0}}
+            """
+        let result = DeviceProfileFile.parse(text: text, fileName: "odd.yaml")
+        #expect(result.headlines.count == 1)
+        #expect(result.headlines.first?.hasPrefix("odd.yaml:5:24: error: ") == true, "\(result.headlines)")
+        #expect(result.headlines.first?.contains("tcodes") == true)
+        #expect(result.profile == nil)
+
+        let axes = DeviceProfileFile.parse(text: text.replacingOccurrences(of: "tcodes, axes: {intensity: V0}",
+                                                                          with: "kwp, axes: {intensity: V0}"),
+                                           fileName: "odd.yaml")
+        #expect(axes.headlines == ["odd.yaml:5:29: error: axes maps channels to TCode axes; this profile's protocol is kwp"])
+
+        let good = DeviceProfileFile.parse(text: text.replacingOccurrences(of: "tcodes", with: "tcode"), fileName: "odd.yaml")
+        #expect(good.profile?.connection?.protocol == .tcode)
+        #expect(good.profile?.connection?.axes == [.intensity: "V0"])
+        #expect(good.profile?.connection?.axes[.intensity] == DeviceProfile.TCodeAxes.Axis(.vibration, 0))
     }
 
     @Test func deviceProfileMissingEverything() {

@@ -505,6 +505,6 @@ struct DeviceCore {
     var telemetry: Telemetry {
         let point = mapping.point(x: xAxis.position, y: yAxis.position)
         return Telemetry(time: time, intensity: intensity, x: point.x, y: point.y, pressure: pressure,
-                         temperature: temperature, event: events.rawValue == 0 ? nil : events.label)
+                         temperature: temperature, events: events.telemetryEvents)
     }
 }

@@ -1,4 +1,5 @@
 import KneadCore
+import KneadEngine
 
 /// What the simulated device is doing at one tick: its setpoints (after quantization)
 /// and what the hardware actually does.
@@ -57,15 +58,20 @@ public struct DeviceEvents: OptionSet, Sendable, Hashable {
     /// A message failed its integrity check and was discarded.
     public static let rejected = DeviceEvents(rawValue: 1 << 7)
 
-    static let names: [(DeviceEvents, String)] = [
-        (.stop, "stop"), (.watchdog, "watchdog"), (.stall, "stall"), (.resume, "resume"),
-        (.disconnect, "disconnect"), (.overflow, "overflow"), (.heatCutoff, "heat-cutoff"),
-        (.rejected, "rejected"),
+    static let all: [(DeviceEvents, TelemetryEvent)] = [
+        (.stop, .stop), (.watchdog, .watchdog), (.stall, .stall), (.resume, .resume),
+        (.disconnect, .disconnect), (.overflow, .overflow), (.heatCutoff, .heatCutoff),
+        (.rejected, .rejected),
     ]
 
-    /// Names joined with `|`, in a fixed order; empty for no event.
+    /// In a fixed order.
+    public var telemetryEvents: [TelemetryEvent] {
+        rawValue == 0 ? [] : Self.all.filter { contains($0.0) }.map(\.1)
+    }
+
+    /// The trace's spelling: names joined with `|`, in a fixed order; empty for no event.
     public var label: String {
-        Self.names.filter { contains($0.0) }.map(\.1).joined(separator: "|")
+        telemetryEvents.map(\.description).joined(separator: "|")
     }
 }
 

@@ -1,36 +1,51 @@
 /// Faults written as text, for command lines (`knead sim --fault SPEC`):
 /// comma-separated items, each `name=value`:
 ///
-///     latency=5ms            every message this much later (ms or s; a bare number is seconds)
+///     latency=5ms            every message this much later (a unit is required: ms or s)
 ///     drop=2%                each frame or heartbeat lost with this probability
 ///     drop=every:10          every 10th frame or heartbeat lost
 ///     corrupt=1% | every:N   frames or heartbeats damaged (the device's check discards them)
 ///     noise=0.5%             byte pipes: each byte flipped with this probability
 ///     stall=3s+200ms         the device stops processing at 3 s for 200 ms (repeatable)
 ///     hangup=10s             the link goes down for good at 10 s
+///     mute                   the device sends nothing back (see `SimulatorFaults.mute`)
 ///     seed=42                the generator behind every probability
 ///
-/// For example `drop=1%,stall=5s+100ms,hangup=30s`.
+/// For example `drop=1%,stall=5s+100ms,hangup=30s`. Each name may appear once (a
+/// repeated one is an error, not last-wins), except `stall`, which adds a window.
 extension SimulatorFaults {
     public struct SpecError: Error, Equatable, CustomStringConvertible {
         public var item: String
         public var problem: String
         public var description: String {
             "fault \"\(item)\": \(problem). Write items as name=value, comma-separated: latency=5ms, drop=2% or "
-                + "drop=every:10, corrupt=1% or corrupt=every:7, noise=0.5%, stall=3s+200ms, hangup=10s, seed=42"
+                + "drop=every:10, corrupt=1% or corrupt=every:7, noise=0.5%, stall=3s+200ms, hangup=10s, mute, seed=42"
         }
     }
 
     public init(spec: String) throws(SpecError) {
         self.init()
+        var seen: Set<String> = []
         for rawItem in spec.split(separator: ",") {
             let item = rawItem.trimmingSpaces
             guard !item.isEmpty else { continue }
+            if item.lowercased() == "mute" {
+                guard seen.insert("mute").inserted else {
+                    throw SpecError(item: item, problem: "mute is given twice")
+                }
+                mute = true
+                continue
+            }
             let parts = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
             guard parts.count == 2, !parts[1].isEmpty else {
                 throw SpecError(item: item, problem: "expected name=value")
             }
             let (name, value) = (parts[0].lowercased(), parts[1])
+            // hangup and disconnect are one fault under two names.
+            let key = name == "disconnect" ? "hangup" : name
+            if key != "stall" && !seen.insert(key).inserted {
+                throw SpecError(item: item, problem: "\(key) is given twice: give each fault once")
+            }
             switch name {
             case "latency":
                 latency = try Self.duration(value, item: item)
@@ -61,7 +76,8 @@ extension SimulatorFaults {
         }
     }
 
-    /// `5ms`, `0.2s`, `3` (seconds): not negative, finite.
+    /// `5ms`, `0.2s`: not negative, finite. The unit is required: a bare `5` reads as
+    /// milliseconds to one person and seconds to another.
     static func duration(_ text: String, item: String) throws(SpecError) -> Double {
         var number = Substring(text), scale = 1.0
         if number.hasSuffix("ms") {
@@ -69,6 +85,8 @@ extension SimulatorFaults {
             scale = 0.001
         } else if number.hasSuffix("s") {
             number = number.dropLast()
+        } else if Double(number) != nil {
+            throw SpecError(item: item, problem: "\"\(text)\" needs a unit: write \(text)ms or \(text)s")
         }
         guard let value = Double(number), value.isFinite, value >= 0 else {
             throw SpecError(item: item, problem: "\"\(text)\" is not a duration (write 200ms or 1.5s)")

@@ -30,10 +30,15 @@ public struct SimulatorFaults: Sendable, Equatable {
     /// Device time the link goes down for good: `send`, `heartbeat`, `flush` and `stop`
     /// throw `BackendError.disconnected` from then on, and nothing more arrives.
     public var disconnectAt: Double?
+    /// The device sends nothing back: it hears and acts on what arrives, but no answer
+    /// reaches the host (no identity, acknowledgement or telemetry). A host that waits
+    /// to be answered at open fails there; one that never asks (TCode) plays on.
+    public var mute: Bool
     public var seed: UInt64
 
     public init(latency: Double = 0, drop: Loss = .never, corrupt: Loss = .never, byteCorruption: Double = 0,
-                stalls: [DeviceModel.Stall] = [], disconnectAt: Double? = nil, seed: UInt64 = 1) {
+                stalls: [DeviceModel.Stall] = [], disconnectAt: Double? = nil, mute: Bool = false, seed: UInt64 = 1) {
+        self.mute = mute
         self.latency = latency
         self.drop = drop
         self.corrupt = corrupt

@@ -121,7 +121,7 @@ final class SimulatorRuntime: @unchecked Sendable {
         deviceConfiguration.startTime = now().finiteOrZero
         deviceConfiguration.stalls += configuration.faults.stalls
         let model = DeviceModel(profile: profile, configuration: deviceConfiguration)
-        model.onTelemetry = { continuation.yield($0) }
+        if !configuration.faults.mute { model.onTelemetry = { continuation.yield($0) } }
         if let trace {
             model.attachTrace(TraceWriter(sink: trace, timeDecimals: Self.decimals(for: model.tickRate)),
                               interval: configuration.traceInterval)
@@ -167,6 +167,10 @@ final class SimulatorRuntime: @unchecked Sendable {
             guard !state.closed else { throw .refused("the simulator was closed; make a new one") }
             if state.link.isDown(at: time) { throw Self.hungUp(state.link) }
             catchUp(&state, to: time)
+            // Identifying is the device answering; a muted one never does.
+            if state.link.faults.mute {
+                throw .protocolError("the simulated device did not answer identify (fault injection: mute)")
+            }
             if case let .pipe(pipe) = state.transport {
                 // The handshake is not subject to link faults.
                 let request = pipe.host.identifyRequest()

@@ -1,69 +1,10 @@
-import Foundation
-
-/// Where trace bytes go. Written in chunks of about 64 KiB, so a long session's trace
-/// is never held in memory.
-public protocol TraceSink: AnyObject {
-    func write(_ bytes: [UInt8]) throws
-    func finish() throws
-}
-
-/// Writes the trace to a file (created or truncated).
-public final class FileTraceSink: TraceSink {
-    private let handle: FileHandle
-    private let closesHandle: Bool
-    public let path: String?
-
-    /// Creates or truncates the file. Throws with the path and the reason when it cannot.
-    public init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw TraceError.cannotCreate(path: path)
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw TraceError.cannotCreate(path: path)
-        }
-        self.handle = handle
-        self.closesHandle = true
-        self.path = path
-    }
-
-    /// Writes to a handle the caller owns (standard output, a pipe); not closed at the end.
-    public init(fileHandle: FileHandle) {
-        self.handle = fileHandle
-        self.closesHandle = false
-        self.path = nil
-    }
-
-    public func write(_ bytes: [UInt8]) throws {
-        try handle.write(contentsOf: bytes)
-    }
-
-    public func finish() throws {
-        if closesHandle { try handle.close() }
-    }
-}
-
-/// Keeps the trace in memory: for tests and short runs.
-public final class MemoryTraceSink: TraceSink {
-    public private(set) var bytes: [UInt8] = []
-    public init() {}
-    public func write(_ bytes: [UInt8]) throws { self.bytes += bytes }
-    public func finish() throws {}
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
-    public var lines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: true) }
-}
-
-public enum TraceError: Error, Equatable, CustomStringConvertible {
-    case cannotCreate(path: String)
-    case writeFailed(String)
-    public var description: String {
-        switch self {
-        case let .cannotCreate(path):
-            return "cannot create the trace file \(path): check that its folder exists and is writable"
-        case let .writeFailed(reason):
-            return "writing the trace failed: \(reason)"
-        }
-    }
-}
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Formats trace rows as csv, with fixed decimals so the output is byte-for-byte
 /// deterministic. Columns and units are described in Simulator/README.md.
@@ -127,7 +68,9 @@ public final class TraceWriter {
     }
 
     private func record(_ error: any Error) {
-        if self.error == nil { self.error = .writeFailed("\(error)") }
+        guard self.error == nil else { return }
+        // A sink of another kind says nothing more precise than an I/O error.
+        self.error = error as? TraceError ?? TraceError(.write, path: nil, code: EIO)
     }
 
     private static func column(_ value: Double, _ decimals: Int, _ out: inout [UInt8]) {

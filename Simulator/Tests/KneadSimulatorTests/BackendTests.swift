@@ -197,7 +197,7 @@ final class Host {
         var samples: [Telemetry] = []
         for await sample in backend.telemetry { samples.append(sample) }
         #expect(samples.first?.time == 0)
-        #expect(samples.contains { $0.event == "stop" })
+        #expect(samples.contains { $0.events.contains(.stop) })
         #expect(samples.last.map { $0.intensity < 0.5 / 255 } == true)
         #expect(throws: BackendError.self) { try backend.send(host.envelope.admit(Fixtures.frame(0.6))) }
     }

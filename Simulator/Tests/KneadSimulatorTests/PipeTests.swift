@@ -119,31 +119,7 @@ import Testing
     }
 }
 
-@Suite struct FaultSpecTests {
-    @Test func parsesEveryKindOfFault() throws {
-        let faults = try SimulatorFaults(spec: "latency=5ms, drop=every:10,corrupt=2%,noise=0.5%,stall=3s+200ms,stall=4+0.1,hangup=10s,seed=42")
-        #expect(faults == SimulatorFaults(latency: 0.005, drop: .everyNth(10), corrupt: .probability(0.02),
-                                          byteCorruption: 0.005,
-                                          stalls: [.init(at: 3, duration: 0.2), .init(at: 4, duration: 0.1)],
-                                          disconnectAt: 10, seed: 42))
-        #expect(try SimulatorFaults(spec: "") == .none)
-    }
-
-    @Test func badSpecsSayWhichItemAndWhy() {
-        #expect(throws: SimulatorFaults.SpecError(item: "drop=150%", problem: "a probability is between 0% and 100%")) {
-            try SimulatorFaults(spec: "latency=1ms,drop=150%")
-        }
-        #expect(throws: SimulatorFaults.SpecError(item: "stall=3s", problem: "a stall is START+DURATION, for example 3s+200ms")) {
-            try SimulatorFaults(spec: "stall=3s")
-        }
-        #expect(throws: SimulatorFaults.SpecError(item: "wobble=1", problem: "unknown fault \"wobble\"")) {
-            try SimulatorFaults(spec: "wobble=1")
-        }
-        #expect(throws: SimulatorFaults.SpecError(item: "latency=-1s", problem: "\"-1s\" is not a duration (write 200ms or 1.5s)")) {
-            try SimulatorFaults(spec: "latency=-1s")
-        }
-    }
-
+@Suite struct PipeNoiseTests {
     @Test func lineNoiseLosesOnlyTheFramesItHits() throws {
         let host = Host()
         let backend = PipeSimulatorBackend(profile: .chair, configuration: .init(faults: .init(byteCorruption: 0.01, seed: 3)),

@@ -110,7 +110,7 @@ struct ServingDeviceTests {
         let axes = try TCodeServedDevice.axisMap(for: .handheld)
         #expect(axes.entries.map(\.axis.description) == ["V0"])
         let osr2 = DeviceProfile(name: "osr2", summary: "", kind: .chair, intensity: .init(steps: 10000, maxSlew: 4),
-                                 maxRate: 333, connection: .init(protocol: "tcode", axes: ["intensity": "V1", "y": "L0"]))
+                                 maxRate: 333, connection: .init(protocol: .tcode, axes: [.intensity: "V1", .y: "L0"]))
         #expect(try TCodeServedDevice.axisMap(for: osr2).entries.map(\.axis.description) == ["L0", "V1"])
     }
 

@@ -90,7 +90,7 @@ struct ServingPtyTests {
             usleep(30_000)
         }
         let report = try #require(running.stop())
-        #expect(report.ending == "stopped")
+        #expect(report.ending == .stopped)
         #expect(report.hostConnections == 2)
         // The half line of the first host did not run into the second's D1.
         #expect(report.tcode?.queries == 2)
@@ -106,7 +106,7 @@ struct ServingPtyTests {
         defer { close(host) }
         Self.send(host, "V05\n")
         let report = try #require(running.waitForEnd(timeout: 3))
-        #expect(report.ending == "hung-up")
+        #expect(report.ending == .hungUp)
         #expect(report.seconds >= 0.2)
         var byte: UInt8 = 0
         let count = Glibc.read(host, &byte, 1)

@@ -49,9 +49,41 @@ import Testing
     }
 
     @Test func aTraceFileThatCannotBeCreatedSaysWhere() {
-        #expect(throws: TraceError.cannotCreate(path: "/nonexistent-dir/trace.csv")) {
+        #expect(throws: TraceError(.open, path: "/nonexistent-dir/trace.csv", code: ENOENT)) {
             try FileTraceSink(path: "/nonexistent-dir/trace.csv")
         }
+        let error = TraceError(.open, path: "/nonexistent-dir/trace.csv", code: ENOENT)
+        #expect(error.description == "cannot open the trace file /nonexistent-dir/trace.csv: No such file or directory "
+                + "(check that its folder exists)")
+    }
+
+    /// /dev/full takes the open and refuses every write with ENOSPC: the full disk
+    /// reaches the writer as a typed error, and the device node is still a device.
+    @Test func aFullDiskIsReportedAndTheDeviceNodeStaysADevice() throws {
+        let sink = try FileTraceSink(path: "/dev/full")
+        #expect(throws: TraceError(.write, path: "/dev/full", code: ENOSPC)) { try sink.write([1, 2, 3]) }
+        let writer = TraceWriter(sink: sink)
+        writer.finish()
+        let error = try #require(writer.error)
+        #expect(error.isDiskFull)
+        #expect(error.description.contains("writing the trace file /dev/full failed: No space left on device"))
+        var info = stat()
+        #expect(stat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    }
+
+    /// The trace goes into the file a symlink names; the link stays a link.
+    @Test func aSymlinkIsFollowedNotReplaced() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("knead-trace-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let target = folder + "/real.csv", link = folder + "/link.csv"
+        try "old contents that must go\n".write(toFile: target, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let sink = try FileTraceSink(path: link)
+        try sink.write(Array("new\n".utf8))
+        try sink.finish()
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
     }
 }
 

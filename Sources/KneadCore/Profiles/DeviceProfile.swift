@@ -101,22 +101,21 @@ public struct DeviceProfile: Sendable, Equatable {
 
     /// How the host reaches a real device. Empty for the simulated built-ins.
     public struct Connection: Sendable, Equatable {
-        /// `tcode` or `kwp` (the knead wire protocol).
-        public var `protocol`: String
+        public var `protocol`: DeviceProtocol
         public var baud: Int
         /// Modem lines: left off unless the profile says so (toggling them resets boards).
         public var dtr: Bool
         public var rts: Bool
-        /// Channel name (`intensity`, `x`, `y`, `pressure`, `heat`) → protocol axis (`V0`, `L0`…).
-        public var axes: [String: String]
+        /// TCode: channel → axis (`intensity: V0, y: L0`); empty for other protocols.
+        public var axes: TCodeAxes
         /// TCode: the device queries the device answers (`D0`, `D1`, `D2`); D1 is always asked.
         public var answers: [String]
         /// Knead wire protocol: how far ahead frames are sent, seconds (nil: the driver's default).
         public var lead: Double?
         /// Ports this profile is for, as `knead devices` matches them (by USB id).
         public var match: [PortMatch]
-        public init(protocol: String, baud: Int = 115_200, dtr: Bool = false, rts: Bool = false,
-                    axes: [String: String] = [:], answers: [String] = [], lead: Double? = nil,
+        public init(protocol: DeviceProtocol, baud: Int = 115_200, dtr: Bool = false, rts: Bool = false,
+                    axes: TCodeAxes = [:], answers: [String] = [], lead: Double? = nil,
                     match: [PortMatch] = []) {
             self.protocol = `protocol`
             self.baud = baud

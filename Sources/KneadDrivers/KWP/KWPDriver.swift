@@ -59,7 +59,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     private let state: Mutex<State>
 
     public init(profile: DeviceProfile, path: String, options: Options = Options()) throws(BackendError) {
-        guard let connection = profile.connection, connection.protocol == "kwp" else {
+        guard let connection = profile.connection, connection.protocol == .kwp else {
             throw .refused("the \(profile.name) profile does not describe a knead wire protocol device "
                            + "(its connection needs protocol: kwp)")
         }
@@ -264,7 +264,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
             case .ready:
                 state.ready = true
             case let .telemetry(sample):
-                continuation.yield(telemetry(from: sample, state: state, event: nil))
+                continuation.yield(telemetry(from: sample, state: state, events: []))
             case let .fault(fault):
                 let sample = state.session.lastTelemetry
                 continuation.yield(Telemetry(time: sessionTime(ofDevice: fault.deviceTime, state: state),
@@ -273,7 +273,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
                                              y: sample.map { Double($0.actual.y) / 65535 } ?? 0.5,
                                              pressure: sample.map { Double($0.actual.pressure) / 65535 } ?? 0,
                                              temperature: sample.map(Self.temperature) ?? 0,
-                                             event: "fault: " + fault.code.summary))
+                                             events: [.fault(fault.code.summary)]))
             case .stopConfirmed:
                 state.stopConfirmed = true
             case let .failed(error):
@@ -286,13 +286,13 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
         if state.failure == nil { state.failure = error }
     }
 
-    private func telemetry(from sample: KWPTelemetry, state: State, event: String?) -> Telemetry {
+    private func telemetry(from sample: KWPTelemetry, state: State, events: [TelemetryEvent]) -> Telemetry {
         Telemetry(time: sessionTime(ofDevice: sample.deviceTime, state: state),
                   intensity: Double(sample.actual.intensity) / 65535,
                   x: Double(sample.actual.x) / 65535, y: Double(sample.actual.y) / 65535,
                   pressure: Double(sample.actual.pressure) / 65535,
                   temperature: Self.temperature(sample),
-                  event: event ?? (sample.state == .halted ? "halted" : nil))
+                  events: events + (sample.state == .halted ? [.halted] : []))
     }
 
     private func sessionTime(ofDevice ticks: UInt64, state: State) -> Double {

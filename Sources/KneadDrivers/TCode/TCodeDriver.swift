@@ -65,13 +65,13 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
 
     /// A driver for `profile` (its connection must say `protocol: tcode`) on the port at `path`.
     public init(profile: DeviceProfile, path: String, options: Options = Options()) throws(BackendError) {
-        guard let connection = profile.connection, connection.protocol == "tcode" else {
+        guard let connection = profile.connection, connection.protocol == .tcode else {
             throw .refused("the \(profile.name) profile does not describe a TCode device (its connection needs protocol: tcode)")
         }
         let axes: TCodeAxisMap
         let encoder: TCodeEncoder
         do {
-            axes = try TCodeAxisMap(profileAxes: connection.axes.isEmpty ? ["intensity": "V0"] : connection.axes)
+            axes = try TCodeAxisMap(profileAxes: connection.axes.orDefault.names)
             encoder = try TCodeEncoder(axes: axes, digits: Self.digits, timing: Self.timing)
         } catch {
             throw .refused("the \(profile.name) profile: \(error)")

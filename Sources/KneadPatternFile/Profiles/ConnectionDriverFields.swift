@@ -7,19 +7,19 @@ extension DeviceProfileFile {
     static let tcodeQueries = ["D0", "D1", "D2"]
     static let matchKeys = ["usb", "product"]
 
-    static func readDriverFields(_ fields: [String: Entry], protocol proto: String?,
+    static func readDriverFields(_ fields: [String: Entry], protocol proto: DeviceProtocol?,
                                  into connection: inout DeviceProfile.Connection, _ reader: NodeReader) {
         if let entry = fields["answers"] {
-            if proto != nil && proto != "tcode" {
-                reader.error(entry.keyLocation, "answers lists the TCode queries a device answers; this profile's protocol is \(proto!)",
+            if let proto, proto != .tcode {
+                reader.error(entry.keyLocation, "answers lists the TCode queries a device answers; this profile's protocol is \(proto.rawValue)",
                              hint: "leave answers out, or use protocol: tcode")
             } else if let answers = self.answers(entry, reader) {
                 connection.answers = answers
             }
         }
         if let entry = fields["lead"] {
-            if proto != nil && proto != "kwp" {
-                reader.error(entry.keyLocation, "lead is how far ahead the knead wire protocol sends frames; this profile's protocol is \(proto!)",
+            if let proto, proto != .kwp {
+                reader.error(entry.keyLocation, "lead is how far ahead the knead wire protocol sends frames; this profile's protocol is \(proto.rawValue)",
                              hint: "leave lead out, or use protocol: kwp")
             } else if let lead = reader.value(entry, { text, key in
                 Values.duration(text, key: key).flatMap { lead in

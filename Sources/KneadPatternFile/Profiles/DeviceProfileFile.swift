@@ -12,8 +12,8 @@ public enum DeviceProfileFile {
     static let positionKeys = ["track-width", "track-length", "max-speed", "max-acceleration", "steps"]
     static let heatKeys = channelKeys + ["max-temperature", "time-constant"]
     static let connectionKeys = ["protocol", "baud", "dtr", "rts", "axes", "answers", "lead", "match"]
-    static let protocols = ["tcode", "kwp"]
-    static let channelNames = ["intensity", "x", "y", "pressure", "heat"]
+    static let protocols = DeviceProtocol.allCases.map(\.rawValue)
+    static let channelNames = DeviceProfile.ChannelName.allCases.map(\.rawValue)
 
     /// A built-in name (`chair`, `handheld`), the name of a profile in a search folder
     /// (`Profiles/<name>.yaml`), or the path of a profile file.
@@ -157,8 +157,8 @@ public enum DeviceProfileFile {
             return nil
         }
         let errors = reader.errorCount
-        let proto = reader.choice(fields["protocol"], among: protocols)
-        var connection = DeviceProfile.Connection(protocol: proto ?? "")
+        let proto = reader.choice(fields["protocol"], among: protocols).flatMap(DeviceProtocol.init(rawValue:))
+        var connection = DeviceProfile.Connection(protocol: proto ?? .tcode)
         if let baud = reader.value(fields["baud"], { Values.wholeNumber($0, key: $1, range: 300...12_000_000) }) {
             connection.baud = baud
         }
@@ -171,32 +171,33 @@ public enum DeviceProfileFile {
         return proto != nil && reader.errorCount == errors ? connection : nil
     }
 
-    private static func axes(_ entry: Entry, protocol proto: String?, _ reader: NodeReader) -> [String: String]? {
+    private static func axes(_ entry: Entry, protocol proto: DeviceProtocol?,
+                             _ reader: NodeReader) -> DeviceProfile.TCodeAxes? {
         guard let fields = reader.fields(entry.value, what: "a mapping of channels to axes {intensity: V0, y: L0}",
                                          known: channelNames, owner: entry.keyLocation) else { return nil }
-        var axes: [String: String] = [:]
+        if let proto, proto != .tcode {
+            reader.error(entry.keyLocation, "axes maps channels to TCode axes; this profile's protocol is \(proto.rawValue)",
+                         hint: "leave axes out, or use protocol: tcode")
+            return nil
+        }
+        var axes = DeviceProfile.TCodeAxes()
         var ok = true
-        for (channel, field) in fields {
-            let axis = reader.value(field) { text, key -> Result<String, ValueProblem> in
-                if proto == "tcode", !isTCodeAxis(text) {
+        for (name, field) in fields {
+            let axis = reader.value(field) { text, key -> Result<DeviceProfile.TCodeAxes.Axis, ValueProblem> in
+                guard let axis = DeviceProfile.TCodeAxes.Axis(text) else {
                     return .failure(ValueProblem("'\(text)' is not a TCode axis",
                                                  hint: "TCode axes are a letter L, R, V or A and a digit: L0, L1, R0, V0, A0 …"))
                 }
-                return .success(text)
+                return .success(axis)
             }
-            if let axis { axes[channel] = axis } else { ok = false }
+            if let axis, let channel = DeviceProfile.ChannelName(rawValue: name) { axes[channel] = axis } else { ok = false }
         }
-        let used = Dictionary(grouping: axes, by: \.value).filter { $0.value.count > 1 }
-        for (axis, channels) in used.sorted(by: { $0.key < $1.key }) {
-            let names = channels.map(\.key).sorted()
+        let used = Dictionary(grouping: axes.sorted, by: \.axis).filter { $0.value.count > 1 }
+        for (axis, channels) in used.sorted(by: { $0.key.description < $1.key.description }) {
+            let names = channels.map(\.channel.rawValue).sorted()
             reader.error(entry.keyLocation, "axis \(axis) is given to more than one channel (\(names.joined(separator: ", ")))")
             ok = false
         }
         return ok ? axes : nil
-    }
-
-    private static func isTCodeAxis(_ text: String) -> Bool {
-        let scalars = Array(text.unicodeScalars)
-        return scalars.count == 2 && "LRVA".unicodeScalars.contains(scalars[0]) && ("0"..."9").contains(scalars[1])
     }
 }

@@ -21,7 +21,7 @@ final class KWPServedDevice: ServedDevice {
     let device: KWPDevice
     let clockHz: Double
     let hasTemperature: Bool
-    var servedProtocol: ServedProtocol { .kwp }
+    var servedProtocol: DeviceProtocol { .kwp }
 
     /// Called at each model tick at which setpoints were executed from the buffer:
     /// (device seconds, how many). For the link benchmark's timing figures.

@@ -19,7 +19,7 @@ import Musl
 /// Device time is seconds since the server was made; the trace counts from there.
 public final class PtyServer: @unchecked Sendable {
     public struct Configuration: Sendable {
-        public var `protocol`: ServedProtocol
+        public var `protocol`: DeviceProtocol
         /// The simulated device.
         public var profile: DeviceProfile
         public var body: BodyProfile
@@ -33,7 +33,7 @@ public final class PtyServer: @unchecked Sendable {
         /// wait behind a compiler); nil: normal scheduling. Quietly normal where refused.
         public var realtimePriority: Int32?
 
-        public init(protocol: ServedProtocol, profile: DeviceProfile, body: BodyProfile = .default,
+        public init(protocol: DeviceProtocol, profile: DeviceProfile, body: BodyProfile = .default,
                     baud: Int = 115_200, paced: Bool = false, faults: ServeFaults = .none,
                     traceInterval: Double? = 0.01, realtimePriority: Int32? = nil) {
             self.protocol = `protocol`
@@ -150,7 +150,10 @@ public final class PtyServer: @unchecked Sendable {
 
     fileprivate var faults: ServeFaults { configuration.faults }
 
-    private func finish(loop: ServeLoop, ending: String) -> ServeReport {
+    /// Writing the trace failed (the first error); serving goes on without it.
+    public var traceError: TraceError? { traceWriter?.error }
+
+    private func finish(loop: ServeLoop, ending: ServeEnding) -> ServeReport {
         let end = deviceTime()
         device.advance(to: end)
         let model = device.model
@@ -159,7 +162,7 @@ public final class PtyServer: @unchecked Sendable {
         model.finishTrace()
         terminal.close()
         var report = ServeReport(
-            ending: ending, protocol: configuration.protocol.rawValue, device: configuration.profile.name, path: path,
+            ending: ending, protocol: configuration.protocol, device: configuration.profile.name, path: path,
             seconds: end, clockOrigin: clockOrigin, paced: configuration.paced, baud: configuration.baud, faults: faults.description,
             hostConnections: presence.isWatching ? loop.connections : nil, bytesFromHost: loop.bytesFromHost,
             bytesToHost: loop.bytesToHost, bytesDiscarded: loop.bytesDiscarded,
@@ -170,7 +173,7 @@ public final class PtyServer: @unchecked Sendable {
             deviceAtZero: state.isAtZero,
             deviceCounters: .init(setpoints: counters.framesApplied, rejectedMessages: counters.rejectedMessages,
                                   setIntensity: state.setIntensity, intensity: state.intensity),
-            traceError: traceWriter?.error?.description)
+            traceError: traceError?.description)
         switch device.protocolReport {
         case let .tcode(counters): report.tcode = counters
         case let .kwp(counters): report.kwp = counters
@@ -189,6 +192,7 @@ public final class PtyServer: @unchecked Sendable {
         var firstHostByte: Double?
         var lastActivity = -Double.infinity
         var stalled = false
+        var traceFailureShown = false
         var hostLeftPending = false
         var stallCount = 0
         var connections = 0
@@ -211,7 +215,7 @@ public final class PtyServer: @unchecked Sendable {
         }
 
         mutating func serve(statusInterval: Double, onEvent: (ServeEvent) -> Void,
-                            onStatus: ((ServeStatus) -> Void)?) -> String {
+                            onStatus: ((ServeStatus) -> Void)?) -> ServeEnding {
             let terminal = server.terminal
             let device = server.device
             let faults = server.faults
@@ -220,7 +224,7 @@ public final class PtyServer: @unchecked Sendable {
             var nextTraceFlush = 1.0
             while true {
                 let now = server.deviceTime()
-                if server.stopping.load(ordering: .acquiring) { return "stopped" }
+                if server.stopping.load(ordering: .acquiring) { return .stopped }
 
                 for change in server.presence.changes() {
                     switch change {
@@ -249,7 +253,7 @@ public final class PtyServer: @unchecked Sendable {
                         terminal.close()
                         onEvent(ServeEvent(time: now, text: "hung up, \(ServeFaults.duration(hangUp)) after the host's "
                                            + "first byte (fault injection)"))
-                        return "hung-up"
+                        return .hungUp
                     }
                     let stallNow = faults.isStalled(at: elapsed)
                     if stallNow != stalled {
@@ -324,6 +328,11 @@ public final class PtyServer: @unchecked Sendable {
                 if now >= nextTraceFlush {
                     nextTraceFlush = now + 1
                     server.traceWriter?.flush()
+                    if !traceFailureShown, let error = server.traceError {
+                        // Said at once, not only in the summary: a tail -f of the file would stall silently.
+                        traceFailureShown = true
+                        onEvent(ServeEvent(time: now, text: "the trace stopped: \(error)"))
+                    }
                 }
 
                 // Wait: a millisecond (a device tick) while anything is going on,

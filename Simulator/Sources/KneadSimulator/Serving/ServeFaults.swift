@@ -1,6 +1,6 @@
 /// The faults `knead sim --fault SPEC` injects on a served port. The spec is the one
 /// `knead play --fault` takes for the built-in simulator (`SimulatorFaults(spec:)`,
-/// FaultSpec.swift), read for a byte line, plus `mute`:
+/// FaultSpec.swift), read for a byte line:
 ///
 ///     noise=1%          each byte, either way, has a bit flipped with this probability
 ///     corrupt=2%        each message from the host has one byte damaged (every:N: every Nth)
@@ -48,9 +48,9 @@ public struct ServeFaults: Sendable, Equatable {
 
     /// The same faults on a served port: message faults act on the host's messages,
     /// times count from the host's first byte.
-    public init(_ faults: SimulatorFaults, mute: Bool = false) {
+    public init(_ faults: SimulatorFaults) {
         self.init(noise: faults.byteCorruption, corrupt: faults.corrupt, drop: faults.drop, latency: faults.latency,
-                  stalls: faults.stalls, hangUpAt: faults.disconnectAt, mute: mute, seed: faults.seed)
+                  stalls: faults.stalls, hangUpAt: faults.disconnectAt, mute: faults.mute, seed: faults.seed)
     }
 
     public static let none = ServeFaults()
@@ -62,19 +62,10 @@ public struct ServeFaults: Sendable, Equatable {
         stalls.contains { elapsed >= $0.at && elapsed < $0.at + $0.duration }
     }
 
-    /// Parses `noise=1%,stall=3s+500ms,mute`: `mute` here, everything else by
-    /// `SimulatorFaults(spec:)`, whose errors name the item and the fix.
+    /// Parses `noise=1%,stall=3s+500ms,mute` as `SimulatorFaults(spec:)` does (one
+    /// spec, one meaning for play and sim), whose errors name the item and the fix.
     public static func parse(_ spec: String) throws(SimulatorFaults.SpecError) -> ServeFaults {
-        var mute = false
-        var rest: [Substring] = []
-        for item in spec.split(separator: ",") {
-            if item.filter({ $0 != " " }).lowercased() == "mute" {
-                mute = true
-            } else {
-                rest.append(item)
-            }
-        }
-        return ServeFaults(try SimulatorFaults(spec: rest.joined(separator: ",")), mute: mute)
+        ServeFaults(try SimulatorFaults(spec: spec))
     }
 
     /// The spec again, in the form `parse` reads (for the banner and the summary).

@@ -3,9 +3,8 @@ import KneadCore
 /// What a served port did, for the summary `knead sim` prints at the end (text, or one
 /// JSON object with `--json`; docs/sim.md lists the fields).
 public struct ServeReport: Sendable, Equatable, Encodable {
-    /// `stopped` (Ctrl-C, SIGTERM, `requestStop`), `hung-up` (the hangup fault).
-    public var ending: String
-    public var `protocol`: String
+    public var ending: ServeEnding
+    public var `protocol`: DeviceProtocol
     public var device: String
     public var path: String
     /// Seconds served: device time at the end (at the hang-up for `hung-up`).
@@ -91,7 +90,7 @@ public struct ServeReport: Sendable, Equatable, Encodable {
     /// Several lines for a person.
     public var text: String {
         var lines: [String] = []
-        let ended = ending == "hung-up" ? "hung up (fault injection)" : "stopped"
+        let ended = ending == .hungUp ? "hung up (fault injection)" : "stopped"
         lines.append("knead sim: \(ended) after \(Self.format(seconds, 1)) s; "
                      + "\(hostConnections.map { "\($0) host connection\($0 == 1 ? "" : "s")" } ?? "host connections unknown")")
         lines.append("  link: \(bytesFromHost) bytes in, \(bytesToHost) out"
@@ -139,7 +138,7 @@ public struct ServeReport: Sendable, Equatable, Encodable {
 /// A snapshot for the live status line.
 public struct ServeStatus: Sendable, Equatable {
     public var time: Double
-    public var `protocol`: ServedProtocol
+    public var `protocol`: DeviceProtocol
     /// Nil when the port cannot be watched.
     public var hostPresent: Bool?
     public var bytesFromHost: Int

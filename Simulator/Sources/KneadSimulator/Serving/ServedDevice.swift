@@ -1,11 +1,6 @@
 import KneadCore
 
-/// Which protocol `knead sim` speaks on its port.
-public enum ServedProtocol: String, Sendable, CaseIterable {
-    case tcode
-    /// The knead wire protocol (docs/protocol.md).
-    case kwp
-
+extension DeviceProtocol {
     /// Bytes that end a message from the host, for the drop fault.
     var messageEndings: [UInt8] {
         switch self {
@@ -35,7 +30,7 @@ public struct ServeEvent: Sendable, Equatable {
 /// turned off.
 protocol ServedDevice: AnyObject {
     var model: DeviceModel { get }
-    var servedProtocol: ServedProtocol { get }
+    var servedProtocol: DeviceProtocol { get }
     /// Bytes from the host that have all arrived by device time `time`.
     func receive(_ bytes: ArraySlice<UInt8>, at time: Double)
     /// Runs the protocol's timers and the model up to `time`.

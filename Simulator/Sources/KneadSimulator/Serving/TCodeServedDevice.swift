@@ -24,7 +24,7 @@ final class TCodeServedDevice: ServedDevice {
     let model: DeviceModel
     let axes: TCodeAxisMap
     let firmware: String
-    var servedProtocol: ServedProtocol { .tcode }
+    var servedProtocol: DeviceProtocol { .tcode }
 
     private struct Ramp {
         var from: Double
@@ -66,16 +66,16 @@ final class TCodeServedDevice: ServedDevice {
     /// The axis map a profile is served with: its own TCode map, else the `osr2`
     /// convention for the channels it has.
     static func axisMap(for profile: DeviceProfile) throws(TCodeError) -> TCodeAxisMap {
-        if let connection = profile.connection, connection.protocol == "tcode", !connection.axes.isEmpty {
-            return try TCodeAxisMap(profileAxes: connection.axes)
+        if let connection = profile.connection, connection.protocol == .tcode, !connection.axes.isEmpty {
+            return try TCodeAxisMap(profileAxes: connection.axes.names)
         }
-        var map = ["intensity": "V0"]
+        var map: DeviceProfile.TCodeAxes = [.intensity: "V0"]
         if profile.position != nil {
-            map["y"] = "L0"
-            map["x"] = "L2"
+            map[.y] = "L0"
+            map[.x] = "L2"
         }
-        if profile.pressure != nil { map["pressure"] = "L1" }
-        return try TCodeAxisMap(profileAxes: map)
+        if profile.pressure != nil { map[.pressure] = "L1" }
+        return try TCodeAxisMap(profileAxes: map.names)
     }
 
     /// What `D2` lists: every mapped axis over the full range, named by its channel.
