@@ -192,3 +192,34 @@ import Testing
         #expect(summary.exitCode == 130)
     }
 }
+
+@Suite struct TraceTests {
+    @Test func theSimulatorsTraceEndsAtZeroOnARampingWayOut() throws {
+        let folder = try TestPattern.folder()
+        let path = folder.appendingPathComponent("trace.csv").path
+        let player = Player(session: try TestPattern.session(),
+                            settings: PlaySettings(rate: 100, tracePath: path), clock: VirtualClock())
+        player.schedule(.stop(.key(.quitKey)), at: 100)
+        let summary = player.play()
+        #expect(summary.outcome == "interrupted")
+        #expect(summary.deviceAtZero == true)
+        #expect(summary.trace == path)
+        #expect(summary.traceError == nil)
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first?.hasPrefix("time,set_intensity") == true)
+        let last = try #require(rows.last).split(separator: ",", omittingEmptySubsequences: false)
+        // set_intensity, set_pressure, set_heat, intensity, pressure: all zero at the end.
+        for column in [1, 4, 5, 6, 9] { #expect(last[column] == "0.0000", "column \(column): \(last)") }
+        // It was working before the stop.
+        #expect(rows.dropFirst().contains { (Double($0.split(separator: ",")[6]) ?? 0) > 0.2 })
+    }
+
+    @Test func aTraceOnAFullDiskIsReportedAndExits74() throws {
+        let player = Player(session: try TestPattern.session(),
+                            settings: PlaySettings(rate: 100, tracePath: "/dev/full"), clock: VirtualClock())
+        let summary = player.play()
+        #expect(summary.outcome == "done")
+        #expect(summary.exitCode == 74)
+        #expect(summary.traceError?.contains("No space left on device") == true)
+    }
+}

@@ -70,6 +70,8 @@ struct DeviceCore {
 
     var errors: DeviceErrorRecorder
     var trace: TraceWriter?
+    /// The trace's write error, kept once the trace is finished and let go.
+    var finishedTraceError: TraceError?
     var traceTicks: Int64 = 1
     var lastTracedTick: Int64 = -1
 
@@ -250,10 +252,12 @@ struct DeviceCore {
             lastTracedTick = tick
         }
         trace?.finish()
+        // Kept after the trace: its error outlives it, for the report.
+        finishedTraceError = trace?.error
         trace = nil
     }
 
-    var traceError: TraceError? { trace?.error }
+    var traceError: TraceError? { trace?.error ?? finishedTraceError }
 
     // MARK: The tick
 

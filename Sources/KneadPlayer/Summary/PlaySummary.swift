@@ -126,7 +126,8 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
             pattern: session.pattern.name, file: session.path, device: session.device.name,
             deviceIdentity: identity.map { Identity(model: $0.model, firmware: $0.firmware, protocol: $0.protocolName) },
             simulated: settings.location.isSimulated, outcome: outcome.name, cause: outcome.cause, wayOut: result == nil ? nil : stopKind,
-            exitCode: outcome.exitCode, playedSeconds: roundTo(played, 3),
+            // The play went well but its record did not: a script must not take the trace as whole.
+            exitCode: outcome.exitCode == 0 && simulatorReport?.traceError != nil ? PlayExitCode.ioError : outcome.exitCode, playedSeconds: roundTo(played, 3),
             durationSeconds: roundTo(session.timeline.duration, 3),
             wallSeconds: roundTo(realWall, 3), timeScale: scale, rate: settings.rate,
             framesSent: statistics.framesSent, lateFrames: statistics.lateFrames,

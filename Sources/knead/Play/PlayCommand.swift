@@ -119,7 +119,7 @@ struct PlayCommand: ParsableCommand {
             location: location, environment: environment)
         let player = Player(session: prepared, settings: settings)
         let summary = PlayLoop(player: player, json: json, environment: environment).run()
-        if let error = summary.error { Console.error("knead: error: \(error)\n") }
+        if let error = summary.error ?? summary.traceError { Console.error("knead: error: \(error)\n") }
         let printed = Console.output(json ? summary.json + "\n" : summary.text)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
         // The play went well but nobody got its summary (a full disk, a closed pipe).
