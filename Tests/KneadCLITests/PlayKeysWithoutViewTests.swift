@@ -76,3 +76,38 @@ final class CollectedOutput: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+extension PlayTests {
+    @Suite("standard output closed")
+    struct OutputClosed {
+        @Test("a play piped into something that stops reading (head -1) stops as SIGPIPE would: exit 141")
+        func readerGoesAway() throws {
+            let directory = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let pattern = try PlayFixtures.write(PlayFixtures.long, named: "pattern.yaml", in: directory)
+            let process = Process()
+            process.executableURL = try #require(Paths.knead)
+            process.arguments = ["play", pattern, "--time-scale", "5"]
+            process.currentDirectoryURL = directory
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            let collected = CollectedOutput(errors.fileHandleForReading)
+            try process.run()
+            // Read the first progress line, then go away as `head -1` does.
+            var first = Data()
+            while !first.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                first.append(chunk)
+            }
+            #expect(String(decoding: first, as: UTF8.self).hasPrefix("knead: 0:00 of"))
+            try output.fileHandleForReading.close()
+            let ended = waitUntil(seconds: 20) { !process.isRunning }
+            if !ended { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 141, "stderr: \(collected.text)")
+        }
+    }
+}

@@ -95,6 +95,7 @@ public func signalName(_ signal: Int32) -> String {
     case SIGINT: return "SIGINT"
     case SIGTERM: return "SIGTERM"
     case SIGQUIT: return "SIGQUIT"
+    case SIGPIPE: return "SIGPIPE"
     default: return "signal \(signal)"
     }
 }
