@@ -19,16 +19,22 @@ let package = Package(
         .target(name: "KneadCore"),
         // Pattern and profile files (YAML/JSON) to the model, with file:line:col diagnostics.
         .target(name: "KneadPatternFile", dependencies: [
-            "KneadCore", .product(name: "Yams", package: "Yams"),
+            "KneadCore", "KneadSystem", .product(name: "Yams", package: "Yams"),
         ]),
         // Protocol codecs, pure. The device side uses no Foundation (Embedded Swift).
         .target(name: "KneadWire"),
         // Tiny C shim for what Swift cannot call (prctl is variadic).
         .target(name: "CKneadSystem"),
+        // The system layer: clocks, CPU time, memory, pipes, pseudo-terminals, baud rates,
+        // errno names. The one place meant to import Glibc.
+        .target(name: "KneadSystem", dependencies: ["CKneadSystem"]),
         // Real-time scheduler, clocks, lateness statistics, the backend protocol.
         .target(name: "KneadEngine", dependencies: [
-            "KneadCore", "CKneadSystem", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "KneadCore", "CKneadSystem", "KneadSystem", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // Pictures of a session for people: the braille canvas, terminal and SVG pictures,
+        // and the clock, number and percent text every report uses.
+        .target(name: "KneadPictures", dependencies: ["KneadCore"]),
         // The simulated device: physics, trace, fault injection; a backend for the engine.
         .target(name: "KneadSimulator", dependencies: [
             "KneadCore", "KneadWire", "KneadEngine", .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -40,21 +46,30 @@ let package = Package(
         // Drivers: serial transport (libserialport, termios for pseudo-terminals), TCode and
         // knead wire protocol backends, port listing.
         .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "CSerialPort"]),
+        // The measurements behind `knead bench`, one file a benchmark.
+        .target(name: "KneadBenchmarks", dependencies: [
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadDrivers", "KneadSystem",
+            "KneadPictures",
+        ]),
         .executableTarget(name: "knead", dependencies: [
             "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers",
+            "KneadBenchmarks", "KneadPictures", "KneadSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "KneadCoreTests", dependencies: ["KneadCore"]),
         .testTarget(name: "KneadPatternFileTests", dependencies: ["KneadPatternFile", "KneadCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KneadWireTests", dependencies: ["KneadWire"], resources: [.copy("Golden")]),
+        .testTarget(name: "KneadWireTests", dependencies: ["KneadWire", "KneadCore"], resources: [.copy("Golden")]),
         .testTarget(name: "KneadEngineTests", dependencies: ["KneadEngine", "KneadCore"]),
+        .testTarget(name: "KneadBenchmarksTests", dependencies: ["KneadBenchmarks", "KneadCore", "KneadEngine"]),
+        .testTarget(name: "KneadPicturesTests", dependencies: ["KneadPictures", "KneadCore"]),
+        .testTarget(name: "KneadSystemTests", dependencies: ["KneadSystem"]),
         .testTarget(name: "KneadSimulatorTests", dependencies: ["KneadSimulator", "KneadEngine", "KneadCore", "KneadWire"],
                     path: "Simulator/Tests/KneadSimulatorTests"),
         .testTarget(name: "KneadDriversTests", dependencies: ["KneadDrivers", "KneadWire", "KneadEngine", "KneadCore",
                                                               "KneadPatternFile"]),
-        .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile"],
+        .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile", "KneadPictures", "KneadSystem"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
