@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "KneadSimulatorTests", dependencies: ["KneadSimulator", "KneadEngine", "KneadCore", "KneadWire"],
                     path: "Simulator/Tests/KneadSimulatorTests"),
         .testTarget(name: "KneadDriversTests", dependencies: ["KneadDrivers", "KneadWire", "KneadEngine", "KneadCore",
-                                                              "KneadPatternFile"]),
+                                                              "KneadPatternFile", "KneadSystem"]),
         .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile", "KneadPictures", "KneadSystem"],
                     resources: [.copy("Golden")]),
     ],

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KneadSystem
 
 /// Where exported bytes go. Writers hand over large chunks (tens of kilobytes), so a
 /// sink may make one system call per chunk.
@@ -68,7 +69,7 @@ public final class FileDescriptorSink: ByteSink {
     public convenience init(creating path: String) throws(ExportError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            throw .cannotOpen(path: path, reason: Errno.currentText)
         }
         self.init(descriptor: fd, path: path, owns: true)
     }
@@ -90,7 +91,7 @@ public final class FileDescriptorSink: ByteSink {
             #endif
             if written < 0 {
                 if errno == EINTR { continue }
-                throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
+                throw .writeFailed(path: path, reason: Errno.currentText)
             }
             remaining -= written
             base += written
