@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "KneadSystem", dependencies: ["CKneadSystem"]),
         // Real-time scheduler, clocks, lateness statistics, the backend protocol.
         .target(name: "KneadEngine", dependencies: [
-            "KneadCore", "CKneadSystem", "KneadSystem", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "KneadCore", "KneadSystem", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // Pictures of a session for people: the braille canvas, terminal and SVG pictures,
         // and the clock, number and percent text every report uses.
