@@ -7,9 +7,6 @@ public enum Errno {
         String(cString: strerror(code))
     }
 
-    /// The text of the calling thread's errno now.
-    public static var currentText: String { text(errno) }
-
     /// The symbolic name of the errno values knead explains, e.g. "ENODEV": the name is
     /// what a person searches for.
     public static func name(_ code: Int32) -> String {

@@ -67,4 +67,32 @@ struct KneadSystemTests {
         let peak = try #require(ProcessMemory.peakResidentBytes())
         #expect(peak > 1 << 20)
     }
+
+    @Test func fileOutputWritesEveryByteAndSaysWhyItCannot() throws {
+        let path = "/tmp/knead-system-test-\(getpid())"
+        defer { unlink(path) }
+        let descriptor = try FileOutput.create(path)
+        let bytes: [UInt8] = Array(0...255)
+        try bytes.withUnsafeBytes { try FileOutput.writeAll(descriptor, $0) }
+        FileOutput.close(descriptor)
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_size == 256)
+        #expect(throws: FileOutput.Failure(code: ENOENT)) { try FileOutput.create("/nonexistent-folder/out.csv") }
+        #expect(FileOutput.Failure(code: ENOENT).reason == "No such file or directory")
+    }
+
+    @Test func aPauseReturns() {
+        let before = MonotonicTime.nanoseconds()
+        ThreadPause.sleep(microseconds: 50)
+        #expect(MonotonicTime.nanoseconds() - before >= 50_000)
+    }
+
+    @Test func aNativeThreadRunsItsBodyBeforeJoinReturns() throws {
+        final class Box: @unchecked Sendable { var ran = false }
+        let box = Box()
+        let thread = try #require(NativeThread.start { box.ran = true })
+        thread.join()
+        #expect(box.ran)
+    }
 }
