@@ -1,8 +1,8 @@
 import Glibc
 
 /// A pipe for waking a thread blocked in poll(). Both ends close on exec (a child
-/// process must not keep them); the write end never blocks, because a full pipe
-/// already holds a wake-up and the waker must not wait on the sleeper.
+/// process must not keep them) and never block: a full pipe already holds a wake-up,
+/// so the waker must not wait on the sleeper, and draining stops when the pipe is empty.
 public final class WakePipe: @unchecked Sendable {
     /// The end to poll for POLLIN.
     public let readEnd: Int32
@@ -12,8 +12,10 @@ public final class WakePipe: @unchecked Sendable {
     public init?() {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+        }
         readEnd = ends[0]
         writeEnd = ends[1]
     }
@@ -26,7 +28,6 @@ public final class WakePipe: @unchecked Sendable {
 
     /// Empties the pipe, so the next poll waits for the next wake-up.
     public func drain() {
-        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &buffer, buffer.count) > 0 {}
     }

@@ -51,6 +51,8 @@ struct TextTests {
         #expect(decimalText(-0.004, 2) == "0.00")
         #expect(decimalText(-1.5, 0) == "-2")
         #expect(decimalText(.nan, 1) == "-")
-        #expect(decimalText(.infinity, 2, nonFinite: "inf") == "inf")
+        #expect(decimalText(.infinity, 2, nonFinite: nil) == "inf")
+        #expect(decimalText(-.infinity, 2, nonFinite: nil) == "-inf")
+        #expect(decimalText(.nan, 2, nonFinite: nil) == "nan")
     }
 }

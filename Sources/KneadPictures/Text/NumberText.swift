@@ -5,9 +5,10 @@ public func numberText(_ value: Double) -> String {
 
 /// A fixed number of decimals (`2.25` to 1 → `2.3`), computed rather than left to
 /// Foundation, so it reads the same in every locale and on every platform. Not a number
-/// and the infinities read `nonFinite`.
-public func decimalText(_ value: Double, _ decimals: Int, nonFinite: String = "-") -> String {
-    guard value.isFinite else { return nonFinite }
+/// and the infinities read `nonFinite`: a dash in a table, where a figure could not be
+/// had; with nil, as Swift spells them (`nan`, `inf`, `-inf`).
+public func decimalText(_ value: Double, _ decimals: Int, nonFinite: String? = "-") -> String {
+    guard value.isFinite else { return nonFinite ?? String(value) }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = Int64((Swift.abs(value) * scale).rounded())
