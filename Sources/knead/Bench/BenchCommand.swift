@@ -61,7 +61,10 @@ struct BenchCommand: ParsableCommand {
 
     /// Runs the measurements selected and prints them as one table.
     static func measure(_ selection: LocalBenchmarks.Selection, options: Options) throws {
-        warnIfDebugBuild()
+        #if DEBUG
+        Console.error("knead: note: this is a debug build; measure with a release build "
+                      + "(swift build -c release) for figures that mean something\n")
+        #endif
         do {
             let table = try LocalBenchmarks.table(selection, minutes: options.minutes, rate: options.rate,
                                                   pattern: options.pattern)
@@ -70,12 +73,5 @@ struct BenchCommand: ParsableCommand {
             Console.error(invalid.rendered)
             throw KneadExitCode.invalidPattern
         }
-    }
-
-    static func warnIfDebugBuild() {
-        #if DEBUG
-        Console.error("knead: note: this is a debug build; measure with a release build "
-                      + "(swift build -c release) for figures that mean something\n")
-        #endif
     }
 }

@@ -67,7 +67,9 @@ struct BenchLinkCommand: ParsableCommand {
     }
 
     func run() throws {
-        BenchCommand.warnIfDebugBuild()
+        #if DEBUG
+        Console.error("knead: note: this is a debug build; measure with a release build for figures that mean something\n")
+        #endif
         let bench = LinkBenchmark(baud: baud, tcodeProfile: try DeviceChoice.resolve("osr2"),
                                   kwpProfile: try DeviceChoice.resolve("knead-chair"),
                                   realtimePriority: SimCommand.realtimePriority)
