@@ -20,16 +20,22 @@ let package = Package(
         .target(name: "KneadCore"),
         // Pattern and profile files (YAML/JSON) to the model, with file:line:col diagnostics.
         .target(name: "KneadPatternFile", dependencies: [
-            "KneadCore", .product(name: "Yams", package: "Yams"),
+            "KneadCore", "KneadSystem", .product(name: "Yams", package: "Yams"),
         ]),
         // Protocol codecs, pure. The device side uses no Foundation (Embedded Swift).
         .target(name: "KneadWire"),
         // Tiny C shim for what Swift cannot call (prctl is variadic).
         .target(name: "CKneadSystem"),
+        // The system layer: clocks, CPU time, memory, pipes, pseudo-terminals, baud rates,
+        // errno names. The one place meant to import Glibc.
+        .target(name: "KneadSystem", dependencies: ["CKneadSystem"]),
         // Real-time scheduler, clocks, lateness statistics, the backend protocol.
         .target(name: "KneadEngine", dependencies: [
-            "KneadCore", "CKneadSystem", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "KneadCore", "KneadSystem", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // Pictures of a session for people: the braille canvas, terminal and SVG pictures,
+        // and the clock, number and percent text every report uses.
+        .target(name: "KneadPictures", dependencies: ["KneadCore"]),
         // The simulated device: physics, trace, fault injection; a backend for the engine.
         .target(name: "KneadSimulator", dependencies: [
             "KneadCore", "KneadWire", "KneadEngine", .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -44,25 +50,35 @@ let package = Package(
         // Playing a pattern on a device: session assembly, the backend, the engine's thread,
         // live controls, status, stop and the summary. Testable on a virtual clock.
         .target(name: "KneadPlayer", dependencies: [
-            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadDrivers",
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadDrivers", "KneadSystem",
+            "KneadPictures",
+        ]),
+        // The measurements behind `knead bench`, one file a benchmark.
+        .target(name: "KneadBenchmarks", dependencies: [
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadDrivers", "KneadSystem",
+            "KneadPictures",
         ]),
         .executableTarget(name: "knead", dependencies: [
-            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers", "KneadPlayer",
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers",
+            "KneadBenchmarks", "KneadPictures", "KneadSystem", "KneadPlayer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "KneadCoreTests", dependencies: ["KneadCore"]),
         .testTarget(name: "KneadPatternFileTests", dependencies: ["KneadPatternFile", "KneadCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KneadWireTests", dependencies: ["KneadWire"], resources: [.copy("Golden")]),
+        .testTarget(name: "KneadWireTests", dependencies: ["KneadWire", "KneadCore"], resources: [.copy("Golden")]),
         .testTarget(name: "KneadEngineTests", dependencies: ["KneadEngine", "KneadCore"]),
+        .testTarget(name: "KneadBenchmarksTests", dependencies: ["KneadBenchmarks", "KneadCore", "KneadEngine"]),
+        .testTarget(name: "KneadPicturesTests", dependencies: ["KneadPictures", "KneadCore"]),
+        .testTarget(name: "KneadSystemTests", dependencies: ["KneadSystem"]),
         .testTarget(name: "KneadSimulatorTests", dependencies: ["KneadSimulator", "KneadEngine", "KneadCore", "KneadWire"],
                     path: "Simulator/Tests/KneadSimulatorTests"),
         .testTarget(name: "KneadDriversTests", dependencies: ["KneadDrivers", "KneadWire", "KneadEngine", "KneadCore",
-                                                              "KneadPatternFile"]),
+                                                              "KneadPatternFile", "KneadSystem"]),
         .testTarget(name: "KneadPlayerTests", dependencies: ["KneadPlayer", "KneadSimulator", "KneadEngine", "KneadCore",
                                                              "KneadPatternFile"]),
-        .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile"],
+        .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile", "KneadPictures", "KneadSystem"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KneadCore
 import KneadPatternFile
+import KneadPictures
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

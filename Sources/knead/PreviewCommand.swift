@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import KneadCore
 import KneadPatternFile
+import KneadPictures
 
 /// When to colour terminal output.
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable {

@@ -2,6 +2,7 @@ import KneadPlayer
 import ArgumentParser
 import KneadCore
 import KneadPatternFile
+import KneadPictures
 
 /// The output formats of `knead render`.
 enum RenderFormat: String, ExpressibleByArgument, CaseIterable {

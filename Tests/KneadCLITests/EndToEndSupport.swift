@@ -1,4 +1,5 @@
 import Foundation
+import KneadSystem
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -12,9 +13,7 @@ enum EndToEndTests {}
 
 /// CLOCK_MONOTONIC in seconds: the clock `knead sim` reports its trace's origin on.
 func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    MonotonicTime.seconds()
 }
 
 /// A running `knead sim` with `--json`, reached through a symlink in `folder`.

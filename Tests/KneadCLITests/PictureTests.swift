@@ -3,7 +3,8 @@ import Foundation
 import FoundationXML
 #endif
 import KneadCore
-@testable import KneadPatternFile
+@testable import KneadPictures
+import KneadPatternFile
 import Testing
 
 /// A two-minute session built by hand: a warm-up, petrissage on the rhomboids, a
@@ -142,14 +143,5 @@ struct PictureTests {
         let text = picture.render(summary: summary, columns: columns)
         #expect(text.contains("\u{1B}[48;5;\(TechniqueStyle.terminalColor(.warmUp))m"))
         #expect(text.contains("\u{1B}[0m"))
-    }
-
-    @Test func clockAndLengthTexts() {
-        #expect(clockText(0) == "0:00")
-        #expect(clockText(89.6) == "1:30")
-        #expect(clockText(3725) == "1:02:05")
-        #expect(lengthText(4.26) == "4.3s")
-        #expect(lengthText(90) == "1:30")
-        #expect(percentText(0.695) == "70%")
     }
 }

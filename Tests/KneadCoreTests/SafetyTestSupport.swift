@@ -4,22 +4,9 @@ import KneadCore
 // Shared by the safety tests: a seeded PRNG, random frame streams, and a checker that
 // states every rule of docs/safety.md as a property of an output stream.
 
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same numbers on every
-/// machine, so a failing seed can be replayed.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+/// Draws for random streams, on KneadCore's seeded generator, so a failing seed can be
+/// replayed.
+extension SplitMix64 {
     mutating func uniform(_ range: ClosedRange<Double>) -> Double {
         range.lowerBound + (range.upperBound - range.lowerBound) * unit()
     }

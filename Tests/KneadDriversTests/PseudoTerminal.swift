@@ -1,4 +1,5 @@
 import Foundation
+import KneadSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -22,30 +23,16 @@ final class PseudoTerminalDevice: @unchecked Sendable {
 
     init(respond: @escaping @Sendable ([UInt8]) -> [UInt8] = { _ in [] },
          tick: @escaping @Sendable () -> [UInt8] = { [] }) throws {
-        // posix_openpt, unlockpt and ptsname, through the ioctls they are made of (the
-        // functions are not visible to Swift without feature macros).
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard master >= 0 else { throw PseudoTerminalError.cannotCreate(errno) }
-        var unlock: Int32 = 0
-        var number: UInt32 = 0
-        guard ioctl(master, Self.TIOCSPTLCK, &unlock) == 0, ioctl(master, Self.TIOCGPTN, &number) == 0 else {
-            let code = errno
-            close(master)
-            throw PseudoTerminalError.cannotCreate(code)
-        }
-        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
-        self.master = master
-        slavePath = "/dev/pts/\(number)"
+        let pair = try PseudoTerminalPair.open()
+        _ = fcntl(pair.master, F_SETFL, fcntl(pair.master, F_GETFL) | O_NONBLOCK)
+        master = pair.master
+        slavePath = pair.slavePath
         self.respond = respond
         self.tick = tick
         let thread = Thread { [self] in run() }
         self.thread = thread
         thread.start()
     }
-
-    /// _IOW('T', 0x31, int) and _IOR('T', 0x30, unsigned int) from <asm-generic/ioctls.h>.
-    static let TIOCSPTLCK: UInt = 0x4004_5431
-    static let TIOCGPTN: UInt = 0x8004_5430
 
     deinit {
         stop()

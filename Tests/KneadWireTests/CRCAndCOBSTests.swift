@@ -1,5 +1,6 @@
 import Testing
 @testable import KneadWire
+import KneadCore
 
 @Suite struct CRCTests {
     @Test func checkValueOf123456789Is0x29B1() {

@@ -1,5 +1,6 @@
 import Testing
 @testable import KneadWire
+import KneadCore
 
 @Suite struct KWPClockEstimatorTests {
     /// A device clock: ticks = offset + 1 MHz × (1 + drift) × host seconds.

@@ -3,6 +3,7 @@ import Testing
 import Glibc
 #endif
 @testable import KneadWire
+import KneadCore
 
 /// One direction of a serial line under virtual time: 10 bits a byte at `baud`, bytes in
 /// order, and a share of them corrupted (one bit flipped).

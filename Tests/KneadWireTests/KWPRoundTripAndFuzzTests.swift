@@ -1,5 +1,6 @@
 import Testing
 @testable import KneadWire
+import KneadCore
 
 /// Random messages of every type, for property tests.
 enum RandomMessage {

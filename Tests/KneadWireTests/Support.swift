@@ -1,19 +1,11 @@
 import Foundation
+import KneadCore
 import Testing
 @testable import KneadWire
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator, so every randomised
+/// Draws of wire-sized values from KneadCore's seeded generator, so every randomised
 /// test replays the same cases.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
     mutating func u16() -> UInt16 { UInt16(truncatingIfNeeded: next()) }
     mutating func u32() -> UInt32 { UInt32(truncatingIfNeeded: next()) }

@@ -1,5 +1,6 @@
 import Testing
 @testable import KneadWire
+import KneadCore
 
 @Suite struct TCodeReplyTests {
     @Test func linesEndWithCRLFOrCRLFAndNoiseIsDropped() {

@@ -1,6 +1,6 @@
-import CKneadSystem
-import Glibc
+import Glibc  // sin, cos
 import KneadCore
+import KneadSystem
 
 /// What `knead bench engine` reports for one run.
 public struct EngineBenchmarkResult: Sendable, Equatable {
@@ -42,10 +42,9 @@ public enum EngineBenchmark {
         let result = engine.run(frames)
         if let stopper { RealtimeThread.join(stopper) }
 
-        let peak = knead_peak_rss_bytes()
         return EngineBenchmarkResult(rate: rate, seconds: seconds, precise: precise, run: result,
                                      cpuPercent: result.statistics.cpuPercent,
-                                     peakResidentBytes: peak >= 0 ? Int(peak) : nil)
+                                     peakResidentBytes: ProcessMemory.peakResidentBytes())
     }
 }
 

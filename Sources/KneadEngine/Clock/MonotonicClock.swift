@@ -1,5 +1,4 @@
-import CKneadSystem
-import Glibc
+import KneadSystem
 
 /// The production clock: CLOCK_MONOTONIC, absolute-deadline sleeps
 /// (clock_nanosleep TIMER_ABSTIME, so a late wakeup never pushes later deadlines
@@ -20,22 +19,16 @@ public final class MonotonicClock: EngineClock {
 
     @inline(__always)
     public func now() -> UInt64 {
-        knead_monotonic_now_ns()
-    }
-
-    /// CLOCK_MONOTONIC nanoseconds, without a clock object (the same scale as `now()`).
-    @inline(__always)
-    public static func nanoseconds() -> UInt64 {
-        knead_monotonic_now_ns()
+        MonotonicTime.nanoseconds()
     }
 
     public func sleep(until deadline: UInt64, precise: Bool) {
         let spins = precise && spinWindow > 0
         let sleepDeadline = spins ? deadline &- min(spinWindow, deadline) : deadline
-        // EINTR: a signal landed on this thread; the deadline is absolute, so sleeping
+        // A signal may wake the thread early; the deadline is absolute, so sleeping
         // again to the same deadline loses nothing.
         while now() < sleepDeadline {
-            if knead_monotonic_sleep_until_ns(sleepDeadline) != EINTR { break }
+            if MonotonicTime.sleep(untilNanoseconds: sleepDeadline) { break }
         }
         guard spins else { return }
         while now() < deadline {}

@@ -1,4 +1,4 @@
-import Glibc
+import KneadSystem
 import Synchronization
 
 /// A clock for tests and for playing faster than real time: time stands still until
@@ -54,7 +54,7 @@ public final class VirtualClock: EngineClock {
         nanoseconds.store(target, ordering: .releasing)
         guard holds else { return }
         held.store(true, ordering: .sequentiallyConsistent)
-        while !released.load(ordering: .sequentiallyConsistent) { usleep(50) }
+        while !released.load(ordering: .sequentiallyConsistent) { ThreadPause.sleep(microseconds: 50) }
         held.store(false, ordering: .sequentiallyConsistent)
     }
 
@@ -90,7 +90,7 @@ public final class VirtualClock: EngineClock {
         let giveUp = realClock.now() &+ Nanoseconds.from(seconds: timeoutSeconds)
         while !held.load(ordering: .sequentiallyConsistent) {
             if realClock.now() > giveUp { return false }
-            usleep(50)
+            ThreadPause.sleep(microseconds: 50)
         }
         return true
     }

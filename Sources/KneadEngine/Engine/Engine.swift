@@ -1,5 +1,5 @@
-import CKneadSystem
 import KneadCore
+import KneadSystem
 
 /// Plays safe frames on a backend in real time.
 ///
@@ -118,7 +118,7 @@ public final class Engine: Sendable {
             return RunResult(endReason: .deviceError(.refused("the engine is already playing a run")),
                              statistics: RunStatistics(realtime: setup))
         }
-        let cpuStart = knead_thread_cpu_time_ns()
+        let cpuStart = CPUTime.thisThreadNanoseconds()
         let runStart = clock.now()
         var loop = PlaybackLoop(backend: backend, clock: clock, control: control, progress: counters,
                                 configuration: configuration, runStart: runStart, source: source)
@@ -141,7 +141,7 @@ public final class Engine: Sendable {
             (endReason, stopError, stopLatency) = stopDevice(after: error)
         }
         let runEnd = clock.now()
-        let cpuEnd = knead_thread_cpu_time_ns()
+        let cpuEnd = CPUTime.thisThreadNanoseconds()
         counters.end()
 
         let statistics = RunStatistics(

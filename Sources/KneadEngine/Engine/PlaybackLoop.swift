@@ -1,4 +1,3 @@
-import CKneadSystem
 import KneadCore
 
 /// The real-time loop: one run, from the first frame to the end reason.

@@ -1,4 +1,4 @@
-import Glibc
+import KneadSystem
 import Synchronization
 
 /// The lock-free handshake between the engine's loop and whoever asks it to stop.
@@ -135,8 +135,7 @@ final class StopControl: Sendable {
     /// thread that yields never lets an ordinary-priority requester run on its core,
     /// which starved the requester's stop for 90–150 ms in a third of runs.
     func waitUntilStopReturned() {
-        var pause = timespec(tv_sec: 0, tv_nsec: 50_000)
-        while state.load(ordering: .acquiring) & Bit.done == 0 { nanosleep(&pause, nil) }
+        while state.load(ordering: .acquiring) & Bit.done == 0 { ThreadPause.sleep(microseconds: 50) }
     }
 
     /// Ends the run if no stop was requested. False: a stop came in first; handle it.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import KneadSystem
 
 /// Where exported bytes go. Writers hand over large chunks (tens of kilobytes), so a
 /// sink may make one system call per chunk.
@@ -66,34 +60,24 @@ public final class FileDescriptorSink: ByteSink {
 
     /// Creates (or truncates) the file at `path`.
     public convenience init(creating path: String) throws(ExportError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        let descriptor: Int32
+        do {
+            descriptor = try FileOutput.create(path)
+        } catch {
+            throw .cannotOpen(path: path, reason: error.reason)
         }
-        self.init(descriptor: fd, path: path, owns: true)
+        self.init(descriptor: descriptor, path: path, owns: true)
     }
 
     deinit {
-        if ownsDescriptor { _ = close(descriptor) }
+        if ownsDescriptor { FileOutput.close(descriptor) }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(ExportError) {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            #if canImport(Darwin)
-            let written = Darwin.write(descriptor, base, remaining)
-            #elseif canImport(Glibc)
-            let written = Glibc.write(descriptor, base, remaining)
-            #else
-            let written = Musl.write(descriptor, base, remaining)
-            #endif
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
-            }
-            remaining -= written
-            base += written
+        do {
+            try FileOutput.writeAll(descriptor, bytes)
+        } catch {
+            throw .writeFailed(path: path, reason: error.reason)
         }
     }
 }

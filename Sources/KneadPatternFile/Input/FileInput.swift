@@ -1,4 +1,5 @@
 import Foundation
+import KneadSystem
 
 /// Why a file could not be read at all (as opposed to read and found wrong).
 ///
@@ -59,11 +60,10 @@ enum FileInput {
 
     private static func reason(_ error: Error) -> String {
         let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let text = strerror(Int32(underlying.code)) {
-            return String(cString: text)
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return Errno.text(Int32(underlying.code))
         }
-        if ns.domain == NSPOSIXErrorDomain, let text = strerror(Int32(ns.code)) { return String(cString: text) }
+        if ns.domain == NSPOSIXErrorDomain { return Errno.text(Int32(ns.code)) }
         return ns.localizedDescription
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import KneadCore
 import KneadEngine
+import KneadSystem
 import Synchronization
 
 /// Runs the engine off the caller's thread (which draws the live view and reads keys)
@@ -11,32 +12,22 @@ final class EngineThread: Sendable {
     private let result = Mutex<RunResult?>(nil)
     /// Readable once the run has ended, so a caller waiting for keys or the next redraw
     /// wakes at once (a device error ends play within a millisecond, not a redraw).
-    let endedFD: Int32
-    private let endedWriteFD: Int32
+    var endedFD: Int32 { ended?.readEnd ?? -1 }
+    private let ended: WakePipe?
 
     /// Starts playing. `makeFrames` builds the frame source on the new thread, so the
     /// iterator never crosses threads.
     init<Frames: IteratorProtocol>(engine: Engine, makeFrames: @escaping @Sendable () -> Frames)
     where Frames.Element == SafeFrame {
-        let ends = makeWakePipe() ?? (-1, -1)
-        endedFD = ends.read
-        endedWriteFD = ends.write
+        ended = WakePipe()
         let thread = Thread { [self] in
             let outcome = engine.run(makeFrames())
             result.withLock { $0 = outcome }
-            if endedWriteFD >= 0 {
-                var byte: UInt8 = 1
-                _ = write(endedWriteFD, &byte, 1)
-            }
+            ended?.wake()
         }
         thread.name = "knead-player"
         thread.stackSize = 1 << 20
         thread.start()
-    }
-
-    deinit {
-        if endedFD >= 0 { close(endedFD) }
-        if endedWriteFD >= 0 { close(endedWriteFD) }
     }
 
     /// The run's result once it has ended; nil while it plays.

@@ -3,6 +3,7 @@ import Glibc
 import KneadCore
 import KneadEngine
 import KneadSimulator
+import KneadSystem
 import Synchronization
 
 /// Plays one prepared session on one device: opens it, runs the engine on its own
@@ -199,11 +200,11 @@ public final class Player: Sendable {
             var descriptor = pollfd(fd: ended, events: Int16(POLLIN), revents: 0)
             var remaining = Int32(deadline * 1000)
             while remaining > 0 {
-                let started = MonotonicClock.nanoseconds()
+                let started = MonotonicTime.nanoseconds()
                 let ready = poll(&descriptor, 1, remaining)
                 if ready > 0 { return }
                 if ready < 0 && errno != EINTR { break }
-                remaining -= Int32((MonotonicClock.nanoseconds() &- started) / 1_000_000)
+                remaining -= Int32((MonotonicTime.nanoseconds() &- started) / 1_000_000)
             }
             stopper.escalate()
         }

@@ -1,5 +1,6 @@
 import KneadCore
 import KneadPatternFile
+import KneadPictures
 
 /// A pattern file read, checked and compiled for a device, with the safety limits of
 /// the session it would be played in: everything a play needs before a device is touched.

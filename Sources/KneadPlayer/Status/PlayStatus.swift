@@ -1,5 +1,6 @@
 import KneadCore
 import KneadPatternFile
+import KneadPictures
 
 /// A snapshot of a play for the live view and the progress line, taken on the main
 /// thread from what the engine thread and the telemetry last published.
@@ -42,11 +43,11 @@ public struct PlayStatus: Sendable, Equatable {
     public var remaining: Double { max(0, duration - elapsed) }
 
     /// Time played as a clock shows it (`3:07`); the full length once played to the end.
-    public var elapsedText: String { elapsed >= duration ? clockText(duration) : formatClock(elapsed) }
+    public var elapsedText: String { elapsed >= duration ? clockText(duration) : clockText(elapsed, rounding: .down) }
 
     /// Time left, counted down in whole seconds (`0:00` only at the end), never more
     /// than the length shown beside it (`clockText` rounds the length to the nearest second).
-    public var remainingText: String { formatClock(min(remaining.rounded(.up), duration.rounded())) }
+    public var remainingText: String { clockText(min(remaining.rounded(.up), duration.rounded()), rounding: .down) }
     public var fraction: Double { duration > 0 ? (elapsed / duration).unitClamped : 0 }
 
     /// `step 4/9 petrissage · rhomboids-left`, or what happens between steps.
@@ -61,14 +62,4 @@ public struct PlayStatus: Sendable, Equatable {
         default: return technique.rawValue
         }
     }
-}
-
-/// `3:07`, `12:00`, `1:02:03`: time played, counting whole seconds (a clock does not
-/// round up). Lengths use `clockText`, which rounds, as `knead check` does.
-public func formatClock(_ seconds: Double) -> String {
-    let total = Int(max(0, seconds.isFinite ? seconds : 0).rounded(.down))
-    let h = total / 3600, m = (total / 60) % 60, s = total % 60
-    let ss = s < 10 ? "0\(s)" : "\(s)"
-    if h > 0 { return "\(h):" + (m < 10 ? "0\(m)" : "\(m)") + ":" + ss }
-    return "\(m):" + ss
 }

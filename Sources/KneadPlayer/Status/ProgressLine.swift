@@ -1,4 +1,5 @@
 import KneadPatternFile
+import KneadPictures
 
 /// The plain progress line printed every few seconds when stdout is not a terminal
 /// (a log, a pipe, CI): one line each, no escape sequences.

@@ -1,6 +1,7 @@
 import Glibc
 import KneadCore
 import KneadEngine
+import KneadSystem
 import Synchronization
 
 /// Turns stop requests into what the device gets, and remembers what asked first (the
@@ -36,7 +37,7 @@ final class PlayStopper: Sendable {
         let immediate = state.withLock { state -> StopCause? in
             state.engine = engine
             guard let first = state.first else { return nil }
-            if case .signal = first { state.signalActedAt = state.signalActedAt ?? MonotonicClock.nanoseconds() }
+            if case .signal = first { state.signalActedAt = state.signalActedAt ?? MonotonicTime.nanoseconds() }
             guard state.immediate, !state.immediateSent else { return nil }
             state.immediateSent = true
             return Self.cause(of: first)
@@ -50,7 +51,7 @@ final class PlayStopper: Sendable {
         let (isFirst, engine, cause) = state.withLock { state -> (Bool, Engine?, StopCause?) in
             let isFirst = state.first == nil
             if isFirst { state.first = request }
-            if case .signal = request, isFirst, state.engine != nil { state.signalActedAt = MonotonicClock.nanoseconds() }
+            if case .signal = request, isFirst, state.engine != nil { state.signalActedAt = MonotonicTime.nanoseconds() }
             guard !request.ramps else { return (isFirst, state.engine, nil) }
             state.immediate = true
             guard let engine = state.engine, !state.immediateSent else { return (isFirst, nil, nil) }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KneadSystem
 import Synchronization
 
 /// The one thread that stops the play: it turns SIGINT, SIGTERM, SIGHUP, SIGQUIT and
@@ -53,7 +54,12 @@ public final class SignalWatcher: Sendable {
             while true {
                 var byte: UInt8 = 0
                 let count = read(readEnd, &byte, 1)
-                if count < 0 && errno == EINTR { continue }
+                if count < 0 && (errno == EINTR || errno == EAGAIN) {
+                    // The pipe never blocks (a handler must not wait on it): wait here.
+                    var descriptor = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&descriptor, 1, -1)
+                    continue
+                }
                 guard count == 1, let stop = Self.decode(byte) else { return }
                 let earlier = stops.add(1, ordering: .sequentiallyConsistent).newValue - 1
                 onStop(stop, earlier)
@@ -115,11 +121,13 @@ private enum SignalPipe {
             return (readEnd.load(ordering: .acquiring), writeEnd.load(ordering: .acquiring))
         }
         // A full pipe must never block the handler: the signal is dropped instead
-        // (the first one is what matters, and it is already in the pipe).
-        guard let ends = makeWakePipe() else { return (-1, -1) }
-        readEnd.store(ends.read, ordering: .releasing)
-        writeEnd.store(ends.write, ordering: .releasing)
-        return ends
+        // (the first one is what matters, and it is already in the pipe). The pipe lives
+        // as long as the process: handlers stay installed to the end.
+        guard let pipe = WakePipe() else { return (-1, -1) }
+        signalPipe = pipe
+        readEnd.store(pipe.readEnd, ordering: .releasing)
+        writeEnd.store(pipe.writeEnd, ordering: .releasing)
+        return (pipe.readEnd, pipe.writeEnd)
     }
 
     static func install(for signalNumber: Int32) {
@@ -132,6 +140,7 @@ private enum SignalPipe {
 }
 
 // Atomics, set before any handler is installed; the handler only loads one.
+nonisolated(unsafe) private var signalPipe: WakePipe?
 private let readEnd = Atomic<Int32>(-1)
 private let writeEnd = Atomic<Int32>(-1)
 /// CLOCK_MONOTONIC nanoseconds of the first signal's arrival (0: none yet). A lock-free
@@ -143,11 +152,8 @@ private let signalArrivedAt = Atomic<UInt64>(0)
 /// the stop thread (woken by the write) always sees it.
 private func signalHandler(_ signalNumber: Int32) {
     let savedErrno = errno
-    var now = timespec()
-    if clock_gettime(CLOCK_MONOTONIC, &now) == 0 {
-        let stamp = max(1, UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec))
-        _ = signalArrivedAt.compareExchange(expected: 0, desired: stamp, ordering: .releasing)
-    }
+    let stamp = max(1, MonotonicTime.nanoseconds())
+    _ = signalArrivedAt.compareExchange(expected: 0, desired: stamp, ordering: .releasing)
     var byte = UInt8(truncatingIfNeeded: signalNumber)
     _ = write(writeEnd.load(ordering: .relaxed), &byte, 1)
     errno = savedErrno

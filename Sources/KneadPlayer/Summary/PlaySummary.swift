@@ -1,5 +1,6 @@
 import Foundation
 import KneadEngine
+import KneadPictures
 import KneadPatternFile
 import KneadSimulator
 
@@ -229,34 +230,34 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
             lines.append("knead: \(pattern): stopped by \(cause) at \(played)" + (atZero.map { "; \($0)." } ?? "."))
         }
         var timing = "\(formatSeconds(wallSeconds))"
-        if timeScale != 1 { timing += " at ×" + formatNumber(timeScale) }
+        if timeScale != 1 { timing += " at ×" + numberText(timeScale) }
         lines.append("  played     \(played) (\(timing))")
         let period = 1 / rate / timeScale
-        lines.append("  frames     \(framesSent) sent at \(formatNumber(rate)) Hz, \(lateFrames) late by more than "
-                     + "a period (\(formatDuration(period)))")
+        lines.append("  frames     \(framesSent) sent at \(numberText(rate)) Hz, \(lateFrames) late by more than "
+                     + "a period (\(durationText(period)))")
         let l = latenessMicroseconds
-        lines.append("  lateness   p50 \(formatDuration(l.p50 / 1e6)) · p99 \(formatDuration(l.p99 / 1e6)) · "
-                     + "p99.9 \(formatDuration(l.p999 / 1e6)) · max \(formatDuration(l.max / 1e6))")
-        lines.append("  cpu        \(formatDecimal(cpuPercent, 1)) % of a core")
+        lines.append("  lateness   p50 \(durationText(l.p50 / 1e6)) · p99 \(durationText(l.p99 / 1e6)) · "
+                     + "p99.9 \(durationText(l.p999 / 1e6)) · max \(durationText(l.max / 1e6))")
+        lines.append("  cpu        \(decimalText(cpuPercent, 1, nonFinite: nil)) % of a core")
         if let ramp = rampMilliseconds {
-            lines.append("  stop       ramped to zero in \(formatDuration(ramp / 1000)) after \(cause), then stopped the device")
+            lines.append("  stop       ramped to zero in \(durationText(ramp / 1000)) after \(cause), then stopped the device")
         }
         if let stop = stopLatencyMilliseconds {
-            lines.append("  stop       reached the device \(formatDuration(stop / 1000)) after \(cause)")
+            lines.append("  stop       reached the device \(durationText(stop / 1000)) after \(cause)")
         }
-        lines.append("  your cap   \(formatPercent(maxIntensityPercent))%")
+        lines.append("  your cap   \(percentNumberText(maxIntensityPercent))%")
         if let identity = deviceIdentity {
             // A TCode device answers one line for both (D0 and D1 alike on many firmwares).
             let firmware = identity.firmware == identity.model ? "" : ", firmware \(identity.firmware)"
             lines.append("  answered   \(identity.model)\(firmware) (\(identity.protocol))")
         }
         if let device = deviceError {
-            var text = "timing error p50 \(formatDuration(device.timingMilliseconds.p50 / 1000)) · "
-                + "p99 \(formatDuration(device.timingMilliseconds.p99 / 1000)) · "
-                + "max \(formatDuration(device.timingMilliseconds.max / 1000))"
+            var text = "timing error p50 \(durationText(device.timingMilliseconds.p50 / 1000)) · "
+                + "p99 \(durationText(device.timingMilliseconds.p99 / 1000)) · "
+                + "max \(durationText(device.timingMilliseconds.max / 1000))"
             if let position = device.positionMillimetres {
-                text += "; position error p50 \(formatDecimal(position.p50, 1)) mm · p99 \(formatDecimal(position.p99, 1)) mm"
-                    + " · max \(formatDecimal(position.max, 1)) mm"
+                text += "; position error p50 \(decimalText(position.p50, 1, nonFinite: nil)) mm · p99 \(decimalText(position.p99, 1, nonFinite: nil)) mm"
+                    + " · max \(decimalText(position.max, 1, nonFinite: nil)) mm"
             }
             if device.watchdogFirings > 0 { text += "; watchdog fired \(device.watchdogFirings)×" }
             lines.append("  device     " + text)
@@ -266,43 +267,13 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
     }
 }
 
-/// `850 ns`, `12 µs`, `1.3 ms`, `2.50 s`: a short duration with a unit that fits.
-public func formatDuration(_ seconds: Double) -> String {
-    guard seconds.isFinite else { return "–" }
-    let magnitude = abs(seconds)
-    if magnitude < 1e-6 { return "\(Int((seconds * 1e9).rounded())) ns" }
-    if magnitude < 1e-3 { return "\(Int((seconds * 1e6).rounded())) µs" }
-    if magnitude < 1 { return formatDecimal(seconds * 1e3, magnitude < 0.01 ? 2 : 1) + " ms" }
-    return formatDecimal(seconds, 2) + " s"
-}
-
 /// `4.2 s`, `1:23`: a wall time.
-public func formatSeconds(_ seconds: Double) -> String {
-    seconds < 60 ? formatDecimal(seconds, 1) + " s" : clockText(seconds)
-}
-
-/// A fixed number of decimals, without Foundation's locale-dependent formatting.
-public func formatDecimal(_ value: Double, _ decimals: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    let whole = Int(scaled / scale)
-    let fraction = Int(scaled - Double(whole) * scale)
-    let sign = value < 0 && scaled != 0 ? "-" : ""
-    guard decimals > 0 else { return sign + String(whole) }
-    let digits = String(fraction)
-    return sign + String(whole) + "." + String(repeating: "0", count: decimals - digits.count) + digits
+private func formatSeconds(_ seconds: Double) -> String {
+    seconds < 60 ? decimalText(seconds, 1, nonFinite: nil) + " s" : clockText(seconds)
 }
 
 /// `value` to `decimals` decimals, so the JSON summary carries no float noise.
-/// `60`, `62.5`: a percentage without trailing zeros.
-public func formatPercent(_ percent: Double) -> String {
-    let rounded = (percent * 10).rounded() / 10
-    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-}
-
-public func roundTo(_ value: Double, _ decimals: Int) -> Double {
+func roundTo(_ value: Double, _ decimals: Int) -> Double {
     guard value.isFinite else { return value }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }

@@ -1,5 +1,6 @@
 import KneadCore
 import KneadPatternFile
+import KneadPictures
 
 /// The live view: a pure function from a play's status and the terminal's size to the
 /// lines on screen. `LiveScreen` puts them on the terminal.
@@ -66,7 +67,7 @@ public struct LiveView {
     private func header(_ status: PlayStatus, width: Int) -> String {
         let title = "knead ▸ " + status.patternName
         var device = status.deviceName + (status.simulated ? " (simulator)" : "")
-        if status.timeScale != 1 { device += " ×" + formatNumber(status.timeScale) }
+        if status.timeScale != 1 { device += " ×" + numberText(status.timeScale) }
         let gap = width - title.count - device.count - 2
         guard gap >= 1 else { return " " + style.paint(clip(title, width - 1), .bold) }
         return " " + style.paint(title, .bold) + String(repeating: " ", count: gap) + style.paint(device, .dim)
@@ -174,9 +175,4 @@ public struct LiveView {
     private func clip(_ text: String, _ width: Int) -> String {
         text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
     }
-}
-
-/// `20`, `2.5`: a number without trailing zeros.
-public func formatNumber(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
 }

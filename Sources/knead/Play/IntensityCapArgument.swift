@@ -1,4 +1,5 @@
 import KneadPlayer
+import KneadPictures
 
 /// The person's intensity cap as written on the command line: `60` or `60%`.
 ///
@@ -16,7 +17,7 @@ enum IntensityCapArgument {
                 return "'\(text)' is not a percentage; write it like 60 or 60%"
             case let .fractionWithoutPercent(text):
                 let percent = (Double(text) ?? 0) * 100
-                return "a bare \(text) would mean \(text) %; write a percentage such as \(formatPercent(percent))%"
+                return "a bare \(text) would mean \(text) %; write a percentage such as \(percentNumberText(percent))%"
             case let .outOfRange(text):
                 return "'\(text)' is outside 1%…100%"
             }

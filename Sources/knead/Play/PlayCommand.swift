@@ -3,6 +3,7 @@ import Foundation
 import KneadCore
 import KneadPlayer
 import KneadSimulator
+import KneadPictures
 
 struct PlayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -77,10 +78,10 @@ struct PlayCommand: ParsableCommand {
 
     func validate() throws {
         guard rate.isFinite, Self.rateRange.contains(rate) else {
-            throw ValidationError("--rate must be between 1 and 2000 Hz, not \(formatNumber(rate))")
+            throw ValidationError("--rate must be between 1 and 2000 Hz, not \(numberText(rate))")
         }
         guard timeScale.isFinite, Self.timeScaleRange.contains(timeScale) else {
-            throw ValidationError("--time-scale must be between 0.01 and 1000, not \(formatNumber(timeScale))")
+            throw ValidationError("--time-scale must be between 0.01 and 1000, not \(numberText(timeScale))")
         }
         if let problem = location.validate(timeScale: timeScale, trace: trace, fault: fault) {
             throw ValidationError(problem)
@@ -98,9 +99,9 @@ struct PlayCommand: ParsableCommand {
     func run() throws {
         let prepared = try PreparedSession.load(path: pattern, options: session)
         guard rate <= prepared.device.maxRate else {
-            Console.error("knead: error: --rate \(formatNumber(rate)) Hz is more than the \(prepared.device.name) "
-                          + "takes (\(formatNumber(prepared.device.maxRate)) Hz)\n"
-                          + "  hint: use --rate \(formatNumber(prepared.device.maxRate)) or less\n")
+            Console.error("knead: error: --rate \(numberText(rate)) Hz is more than the \(prepared.device.name) "
+                          + "takes (\(numberText(prepared.device.maxRate)) Hz)\n"
+                          + "  hint: use --rate \(numberText(prepared.device.maxRate)) or less\n")
             throw KneadExitCode.usage
         }
         let linkRate: Double

@@ -2,6 +2,7 @@ import Foundation
 import KneadCore
 import KneadEngine
 import KneadPlayer
+import KneadSystem
 
 /// The command line's side of a play: signals and keys become the player's stops and
 /// controls, and the main thread draws the live view (or prints progress lines) until
@@ -43,7 +44,7 @@ struct PlayLoop {
         terminal?.enter()
         player.start()
         let keys = KeyReader(fd: keysFD)
-        let started = MonotonicClock.nanoseconds()
+        let started = MonotonicTime.nanoseconds()
         var nextProgress = 0.0
         while true {
             let finished = player.isFinished
@@ -51,7 +52,7 @@ struct PlayLoop {
             if let screen {
                 screen.draw(status)
             } else {
-                let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+                let seconds = Double(MonotonicTime.nanoseconds() - started) / 1e9
                 if seconds >= nextProgress || finished {
                     // A closed reader (a pipe into `head`) ends the play as SIGPIPE would.
                     if !progress(ProgressLine.text(status)) { player.stop(.signal(SIGPIPE)) }

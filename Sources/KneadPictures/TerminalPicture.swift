@@ -93,23 +93,15 @@ public struct TerminalPicture: Sendable {
 
     /// A braille trace of a channel's range: 4 dots high per row, 2 dot columns per cell.
     private func braille(_ ranges: [ValueRange?], rows: Int) -> [String] {
-        let levels = rows * 4
-        var cells = Array(repeating: Array(repeating: UInt32(0), count: chartWidth), count: rows)
-        // Dot bits by dot row (top to bottom) for the left and right dot column.
-        let leftBits: [UInt32] = [0x01, 0x02, 0x04, 0x40], rightBits: [UInt32] = [0x08, 0x10, 0x20, 0x80]
+        var canvas = BrailleCanvas(width: chartWidth, height: rows)
+        let levels = canvas.dotRows
         for (column, range) in ranges.enumerated() {
-            guard let range, column / 2 < chartWidth else { continue }
+            guard let range else { continue }
             let low = Swift.min(levels - 1, Int(range.low * Double(levels)))
             let high = Swift.min(levels - 1, Int(range.high * Double(levels)))
-            for level in low...high {
-                let fromTop = levels - 1 - level
-                let bits = column % 2 == 0 ? leftBits : rightBits
-                cells[fromTop / 4][column / 2] |= bits[fromTop % 4]
-            }
+            for level in low...high { canvas.set(dotColumn: column, dotRow: levels - 1 - level) }
         }
-        return cells.map { row in
-            String(String.UnicodeScalarView(row.map { $0 == 0 ? " " : Unicode.Scalar(0x2800 + $0)! }))
-        }
+        return canvas.lines
     }
 
     /// Which side of the back the work is on: ◂ left, ▸ right, │ on the spine line, ↔ both.

@@ -1,0 +1,41 @@
+import Glibc
+
+/// Writing bytes to a file descriptor, whole, with the error as a person reads it.
+public enum FileOutput {
+    /// What went wrong, as `strerror` says it.
+    public struct Failure: Error, Sendable, Equatable {
+        public var code: Int32
+        public var reason: String { Errno.text(code) }
+
+        public init(code: Int32) {
+            self.code = code
+        }
+    }
+
+    /// Creates (or truncates) `path` for writing, close-on-exec; the caller closes it.
+    public static func create(_ path: String) throws(Failure) -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Failure(code: errno) }
+        return descriptor
+    }
+
+    /// Writes every byte, again after a signal interrupts and after a short write (a
+    /// pipe or a terminal takes what fits).
+    public static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(Failure) {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = write(descriptor, base, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure(code: errno)
+            }
+            remaining -= written
+            base += written
+        }
+    }
+
+    public static func close(_ descriptor: Int32) {
+        _ = Glibc.close(descriptor)
+    }
+}
