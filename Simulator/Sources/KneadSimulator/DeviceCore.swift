@@ -1,6 +1,7 @@
 import Foundation
 import KneadCore
 import KneadEngine
+import KneadWire
 
 /// The state and logic of `DeviceModel`, as a value: one access per operation from
 /// the class, and none of the per-property checks a class pays in the tick loop.
@@ -38,18 +39,12 @@ struct DeviceCore {
     let heatFollow: Double
     let pressureStep: Double
     let ambient: Double, heatSpan: Double, maxTemperature: Double
-    let watchdogTicks: Int64
-    let rampTicks: Int64
     let telemetryTicks: Int64
 
-    // Watchdog.
-    var watchdogArmed = false
-    var lastContactTick: Int64 = 0
-    struct Ramp {
-        var startTick: Int64
-        var intensity: Double, pressure: Double, heat: Double
-    }
-    var ramp: Ramp?
+    /// The firmware's watchdog (KneadWire's device side), counting model ticks.
+    var watchdog: KWPWatchdog
+    /// The level setpoints the watchdog's ramp started from.
+    var rampFrom = (intensity: 0.0, pressure: 0.0, heat: 0.0)
 
     // Commands in flight, the lead buffer, stalls and marks.
     struct Arrival {
@@ -57,7 +52,14 @@ struct DeviceCore {
         var command: DeviceCommand
     }
     var inbox = FIFO<Arrival>()
-    var lead: LeadBuffer
+    /// A scheduled setpoint in the firmware's lead buffer, due at a model tick.
+    struct Scheduled: KWPScheduled {
+        var dueTick: Int64
+        var due: Double
+        var setpoint: DeviceSetpoint
+        func isDue(at now: UInt64) -> Bool { dueTick <= Int64(clamping: now) }
+    }
+    let lead: KWPLeadBuffer<Scheduled>
     /// Stall windows [start, end) in ticks, sorted.
     let stallTicks: [(start: Int64, end: Int64)]
     var marks: [(tick: Int64, events: DeviceEvents)] = []
@@ -108,8 +110,8 @@ struct DeviceCore {
             return count.isFinite && count < 1e15 ? Int64(count) : Int64.max / 4
         }
         // An infinite watchdog period turns the watchdog off (for physics tests only).
-        watchdogTicks = Swift.max(1, ticks(configuration.watchdogPeriod ?? profile.watchdog))
-        rampTicks = Swift.max(1, ticks(configuration.watchdogRamp))
+        watchdog = KWPWatchdog(periodTicks: UInt64(Swift.max(1, ticks(configuration.watchdogPeriod ?? profile.watchdog))),
+                               rampTicks: UInt64(Swift.max(1, ticks(configuration.watchdogRamp))))
         telemetryTicks = Swift.max(1, ticks(configuration.telemetryInterval))
         stallTicks = configuration.stalls.filter { $0.duration > 0 }.map {
             (Self.ceilTick($0.at, start: configuration.startTime, rate: rate),
@@ -122,7 +124,7 @@ struct DeviceCore {
                            maxAcceleration: track?.maxAcceleration ?? 0)
         yAxis = RollerAxis(position: rest.y, maxSpeed: track?.maxSpeed ?? 0,
                            maxAcceleration: track?.maxAcceleration ?? 0)
-        lead = LeadBuffer(capacity: configuration.leadBufferCapacity)
+        lead = KWPLeadBuffer(capacity: configuration.leadBufferCapacity)
         errors = DeviceErrorRecorder(hasPosition: profile.position != nil)
     }
 
@@ -200,7 +202,7 @@ struct DeviceCore {
             // depends on how long the host took to close it.
             if currentState.isAtZero && currentState.intensity < TraceWriter.levelResolution
                 && xAxis.isAtRest && yAxis.isAtRest
-                && inbox.isEmpty && lead.count == 0 && ramp == nil { return }
+                && inbox.isEmpty && lead.isEmpty && !watchdog.isRamping { return }
             step()
         }
     }
@@ -208,7 +210,7 @@ struct DeviceCore {
     var freeLeadSlots: Int {
         mutating get {
             prepare()
-            return lead.freeSlots
+            return lead.free
         }
     }
 
@@ -290,8 +292,8 @@ struct DeviceCore {
         if !stalled {
             // The watchdog looks at contact before this tick, so whatever arrives at this
             // tick (now or later in it, however the model is read) comes after its check.
-            if watchdogArmed && tick - lastContactTick >= watchdogTicks { fireWatchdog() }
-            if let ramp { continueRamp(ramp) }
+            if watchdog.check(now: UInt64(tick)) { fireWatchdog() }
+            continueRamp()
             serviceDue()
         }
         if let onTelemetry, tick % telemetryTicks == 0 || events.rawValue != 0 {
@@ -310,11 +312,11 @@ struct DeviceCore {
     /// later tick (hardware settled, nothing arriving, due, firing, ramping, stalling or
     /// marked), returns that tick (at most `limit`); otherwise the current tick.
     func quietStretchEnd(limit: Int64) -> Int64 {
-        guard settled, ramp == nil, events.rawValue == 0, !wasStalled else { return tick }
+        guard settled, !watchdog.isRamping, events.rawValue == 0, !wasStalled else { return tick }
         var end = limit
         if let arrival = inbox.first { end = Swift.min(end, arrival.tick) }
         if let entry = lead.first { end = Swift.min(end, entry.dueTick) }
-        if watchdogArmed { end = Swift.min(end, lastContactTick + watchdogTicks) }
+        if let deadline = watchdog.deadline { end = Swift.min(end, Int64(clamping: deadline)) }
         if let mark = marks.first { end = Swift.min(end, mark.tick) }
         for stall in stallTicks where stall.start > tick {
             end = Swift.min(end, stall.start)
@@ -353,13 +355,10 @@ struct DeviceCore {
     // MARK: Acting on commands
 
     /// Puts the scheduled setpoints now due in force, then acts on the commands that
-    /// have arrived, in their order. (A scheduled setpoint arriving already due is
-    /// applied as it arrives, so the order never depends on when the model is read.)
+    /// have arrived, in their order. (A scheduled setpoint that is due as it arrives
+    /// is applied as it arrives, so the order never depends on when the model is read.)
     mutating func serviceDue() {
-        while let entry = lead.first, entry.dueTick <= tick {
-            _ = lead.removeFirst()
-            apply(entry.setpoint, due: entry.due)
-        }
+        applyDueFromLead()
         while let arrival = inbox.first, arrival.tick <= tick {
             _ = inbox.removeFirst()
             act(on: arrival.command)
@@ -375,10 +374,11 @@ struct DeviceCore {
             case .onArrival:
                 apply(setpoint, due: due)
             case .scheduled:
-                let entry = LeadBuffer.Entry(dueTick: ceilTick(due), due: due, setpoint: setpoint)
-                if entry.dueTick <= tick {
-                    apply(setpoint, due: due)  // too late to wait: now, and counted late
-                } else if !lead.insert(entry) {
+                // As firmware does: into the buffer in the order received; one already
+                // due leaves at once (counted late) unless it waits behind the head.
+                if lead.push(Scheduled(dueTick: ceilTick(due), due: due, setpoint: setpoint)) {
+                    applyDueFromLead()
+                } else {
                     counted.leadOverflows += 1
                     events.formUnion(.overflow)
                 }
@@ -391,15 +391,21 @@ struct DeviceCore {
             counted.lastStopTime = time
             goToZero()
             lead.removeAll()
-            watchdogArmed = false
+            watchdog.disarm()
             events.formUnion(.stop)
         }
     }
 
+    mutating func applyDueFromLead() {
+        while let entry = lead.popDue(at: UInt64(tick)) {
+            apply(entry.setpoint, due: entry.due)
+        }
+    }
+
     mutating func contact() {
-        watchdogArmed = true
-        lastContactTick = tick
-        ramp = nil
+        watchdog.heard(at: UInt64(tick))
+        watchdog.arm()
+        watchdog.cancelRamp()
     }
 
     /// Puts a setpoint in force now and records how far the device was from it.
@@ -437,7 +443,7 @@ struct DeviceCore {
     /// it is (a position of "zero" would drive it to the end of the track).
     mutating func goToZero() {
         setLevels(intensity: 0, pressure: 0, heat: 0)
-        ramp = nil
+        watchdog.cancelRamp()
         haltRoller()
     }
 
@@ -450,20 +456,19 @@ struct DeviceCore {
 
     mutating func fireWatchdog() {
         counted.watchdogFirings += 1
-        watchdogArmed = false
         events.formUnion(.watchdog)
         lead.removeAll()
-        ramp = Ramp(startTick: tick, intensity: setIntensity, pressure: setPressure, heat: setHeat)
+        rampFrom = (setIntensity, setPressure, setHeat)
         haltRoller()
     }
 
     /// Linear ramp of every level setpoint from where it was when the watchdog fired to
     /// zero `watchdogRamp` seconds later, kept on the device's steps.
-    mutating func continueRamp(_ ramp: Ramp) {
-        let remaining = Swift.max(0, 1 - Double(tick - ramp.startTick) / Double(rampTicks))
-        setLevels(intensity: ramp.intensity * remaining, pressure: ramp.pressure * remaining,
-                  heat: ramp.heat * remaining)
-        if remaining == 0 { self.ramp = nil }
+    mutating func continueRamp() {
+        guard let left = watchdog.rampLeft(at: UInt64(tick)) else { return }
+        let remaining = Double(left) / Double(watchdog.rampTicks)
+        setLevels(intensity: rampFrom.intensity * remaining, pressure: rampFrom.pressure * remaining,
+                  heat: rampFrom.heat * remaining)
     }
 
     // MARK: Physics

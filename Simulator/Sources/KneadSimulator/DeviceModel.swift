@@ -17,6 +17,10 @@ import KneadEngine
 /// Reading the model (`state`, `counters`) acts on what is due at the current tick
 /// but never changes the outcome.
 ///
+/// When things happen is decided by the firmware's own code: the watchdog is KneadWire's
+/// `KWPWatchdog` and scheduled setpoints wait in its `KWPLeadBuffer`, both counting model
+/// ticks. The model adds what hardware adds (lag, slew, the roller, heat, steps).
+///
 /// Not thread-safe: one owner at a time (the backends hold it under a lock).
 public final class DeviceModel {
     public struct Configuration: Sendable, Equatable {

@@ -22,8 +22,8 @@ public struct SimulatorFaults: Sendable, Equatable {
     /// Messages damaged on the way: one byte flipped, so the device's integrity check
     /// discards them (counted by the device as rejected).
     public var corrupt: Loss
-    /// Byte-pipe backends only: each byte on the way is flipped with this probability
-    /// (0…1), as line noise would.
+    /// Line noise on a served port (`knead sim`): each byte either way is flipped with
+    /// this probability (0…1). In process there are no bytes, so it does nothing there.
     public var byteCorruption: Double
     /// Times the device's control loop stops processing.
     public var stalls: [DeviceModel.Stall]
@@ -78,14 +78,8 @@ public struct LinkCounters: Sendable, Equatable {
     public var stopsSent = 0
     public var dropped = 0
     public var corrupted = 0
-    /// Bytes flipped by `byteCorruption` (byte-pipe backends only), and the messages
-    /// that had at least one of them.
-    public var corruptedBytes = 0
-    public var messagesHitByNoise = 0
     /// Messages refused because the link was down.
     public var refusedAfterDisconnect = 0
-    /// Bytes the host wrote (byte-pipe backends only).
-    public var bytesSent = 0
     public init() {}
 }
 
@@ -94,33 +88,19 @@ struct FaultyLink {
     enum Verdict: Equatable {
         case deliver
         case drop
-        /// Flip the byte at `position` (modulo the message length) with `mask` (never 0).
-        case corrupt(position: UInt64, mask: UInt8)
+        /// Damaged: the device's integrity check discards it.
+        case corrupt
     }
 
     let faults: SimulatorFaults
     private var dropRandom: SeededRandom
     private var corruptRandom: SeededRandom
-    private var byteRandom: SeededRandom
     private(set) var counters = LinkCounters()
 
     init(faults: SimulatorFaults) {
         self.faults = faults
         dropRandom = SeededRandom(seed: faults.seed)
         corruptRandom = SeededRandom(seed: faults.seed ^ 0x5DEE_CE66_D1CE_4E5B)
-        byteRandom = SeededRandom(seed: faults.seed ^ 0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Flips bytes with the `byteCorruption` probability.
-    mutating func garble(_ bytes: inout [UInt8]) {
-        let probability = faults.byteCorruption
-        guard probability > 0 else { return }
-        let before = counters.corruptedBytes
-        for index in bytes.indices where byteRandom.nextUnit() < probability {
-            bytes[index] ^= UInt8(truncatingIfNeeded: byteRandom.next()) | 1
-            counters.corruptedBytes += 1
-        }
-        if counters.corruptedBytes > before { counters.messagesHitByNoise += 1 }
     }
 
     func isDown(at time: Double) -> Bool {
@@ -144,15 +124,13 @@ struct FaultyLink {
         }
         if Self.hits(faults.corrupt, index: index, random: &corruptRandom) {
             counters.corrupted += 1
-            let draw = corruptRandom.next()
-            return .corrupt(position: draw >> 8, mask: UInt8(truncatingIfNeeded: draw) | 1)
+            return .corrupt
         }
         return .deliver
     }
 
     mutating func noteStop() { counters.stopsSent += 1 }
     mutating func noteRefused() { counters.refusedAfterDisconnect += 1 }
-    mutating func noteBytes(_ count: Int) { counters.bytesSent += count }
 
     private static func hits(_ loss: SimulatorFaults.Loss, index: Int, random: inout SeededRandom) -> Bool {
         switch loss {

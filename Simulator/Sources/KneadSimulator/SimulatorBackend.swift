@@ -20,7 +20,7 @@ public final class SimulatorBackend: Backend {
     ///   - trace: where the csv trace streams to (see Simulator/README.md); none when nil.
     public init(profile: DeviceProfile, configuration: SimulatorConfiguration = .init(),
                 trace: TraceSink? = nil, now: @escaping @Sendable () -> Double) {
-        runtime = SimulatorRuntime(profile: profile, configuration: configuration, trace: trace, now: now, pipe: nil)
+        runtime = SimulatorRuntime(profile: profile, configuration: configuration, trace: trace, now: now)
     }
 
     /// Runs on the engine's clock (nanoseconds → seconds).
@@ -48,50 +48,6 @@ public final class SimulatorBackend: Backend {
     /// Error figures, counters and the last state.
     public var report: SimulatorReport { runtime.report() }
     /// Direct access to the model, under the lock, after running it up to now.
-    public func withModel<Result>(_ body: (DeviceModel) throws -> Result) rethrows -> Result {
-        try runtime.withModel(body)
-    }
-}
-
-/// The simulated device behind a byte pipe, in the same process: the engine's calls
-/// are encoded by a protocol's host side, travel as bytes through an in-memory
-/// channel (with the link's faults: latency, lost and damaged messages, hang-up),
-/// and the protocol's device side decodes them into the model. With the default
-/// sim-link codec this exercises framing, integrity checks and resynchronisation;
-/// the TCode and knead-wire codecs plug in through `HostSideProtocol` and
-/// `DeviceSideProtocol`.
-public final class PipeSimulatorBackend: Backend {
-    let runtime: SimulatorRuntime
-
-    public init(profile: DeviceProfile, configuration: SimulatorConfiguration = .init(),
-                host: any HostSideProtocol = SimLinkHostSide(),
-                device: any DeviceSideProtocol = SimLinkDeviceSide(),
-                trace: TraceSink? = nil, now: @escaping @Sendable () -> Double) {
-        runtime = SimulatorRuntime(profile: profile, configuration: configuration, trace: trace, now: now,
-                                   pipe: (host, device))
-    }
-
-    public convenience init(profile: DeviceProfile, configuration: SimulatorConfiguration = .init(),
-                            host: any HostSideProtocol = SimLinkHostSide(),
-                            device: any DeviceSideProtocol = SimLinkDeviceSide(),
-                            trace: TraceSink? = nil, clock: any EngineClock) {
-        self.init(profile: profile, configuration: configuration, host: host, device: device, trace: trace,
-                  now: { Double(clock.now()) / 1_000_000_000 })
-    }
-
-    public var profile: DeviceProfile { runtime.profile }
-    public var capabilities: BackendCapabilities { runtime.capabilities }
-    public var telemetry: AsyncStream<Telemetry> { runtime.telemetry }
-
-    public func open() throws(BackendError) -> DeviceIdentity { try runtime.open() }
-    public func send(_ frame: SafeFrame) throws(BackendError) { try runtime.send(frame) }
-    public func flush() throws(BackendError) { try runtime.flush() }
-    public func stop() throws(BackendError) { try runtime.stop() }
-    public func heartbeat() throws(BackendError) { try runtime.heartbeat() }
-    public func close() { runtime.close() }
-
-    public var state: DeviceState { runtime.currentState() }
-    public var report: SimulatorReport { runtime.report() }
     public func withModel<Result>(_ body: (DeviceModel) throws -> Result) rethrows -> Result {
         try runtime.withModel(body)
     }

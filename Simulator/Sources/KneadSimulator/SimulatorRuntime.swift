@@ -46,47 +46,19 @@ public struct SimulatorReport: Sendable, Equatable {
     public var traceError: String?
 }
 
-/// The byte-pipe half of a runtime: a host codec, bytes in flight, a device peer.
-final class PipeLink {
-    var host: any HostSideProtocol
-    let device: SimulatedDevice
-    var inFlight = FIFO<(arrival: Double, bytes: [UInt8])>()
-    var fromDevice: [UInt8] = []
-
-    init(host: any HostSideProtocol, device: SimulatedDevice) {
-        self.host = host
-        self.device = device
-    }
-
-    /// Delivers the bytes that have arrived by `time`, each chunk at its arrival time.
-    func deliver(upTo time: Double) {
-        while let chunk = inFlight.first, chunk.arrival <= time {
-            _ = inFlight.removeFirst()
-            device.receive(chunk.bytes, at: chunk.arrival)
-            fromDevice += device.takeReplies()
-        }
-    }
-}
-
-/// The shared machinery of `SimulatorBackend` and `PipeSimulatorBackend`: the model
-/// under a lock, the faulty link, the session origin, the telemetry stream.
+/// `SimulatorBackend`'s machinery: the model under a lock, the faulty link, the session
+/// origin, the telemetry stream.
 ///
 /// `@unchecked Sendable`: all mutable state lives in `storage`, touched only inside
 /// `locked`, so one thread at a time owns it.
 final class SimulatorRuntime: @unchecked Sendable {
-    enum Transport {
-        case direct
-        case pipe(PipeLink)
-    }
-
     struct State {
         let model: DeviceModel
         var link: FaultyLink
-        let transport: Transport
         var origin: Double?
         var opened = false
         var closed = false
-        var identity: DeviceIdentity
+        let identity: DeviceIdentity
     }
 
     let capabilities: BackendCapabilities
@@ -100,7 +72,7 @@ final class SimulatorRuntime: @unchecked Sendable {
     private var storage: State
 
     init(profile: DeviceProfile, configuration: SimulatorConfiguration, trace: TraceSink?,
-         now: @escaping @Sendable () -> Double, pipe: (host: any HostSideProtocol, device: any DeviceSideProtocol)?) {
+         now: @escaping @Sendable () -> Double) {
         self.profile = profile
         self.now = now
         var channels: Set<BackendCapabilities.Channel> = [.intensity]
@@ -128,19 +100,10 @@ final class SimulatorRuntime: @unchecked Sendable {
         }
         if let at = configuration.faults.disconnectAt { model.mark(.disconnect, at: at) }
 
-        let transport: Transport
-        let identity: DeviceIdentity
-        if let pipe {
-            let device = SimulatedDevice(model: model, deviceSide: pipe.device)
-            transport = .pipe(PipeLink(host: pipe.host, device: device))
-            identity = device.identity
-        } else {
-            transport = .direct
-            identity = DeviceIdentity(model: "knead simulator (\(profile.name))", firmware: SimulatorBackend.firmware,
+        let identity = DeviceIdentity(model: "knead simulator (\(profile.name))", firmware: SimulatorBackend.firmware,
                                       protocolName: "in-process")
-        }
-        storage = (State(model: model, link: FaultyLink(faults: configuration.faults), transport: transport,
-                            origin: configuration.sessionOrigin, identity: identity))
+        storage = State(model: model, link: FaultyLink(faults: configuration.faults),
+                        origin: configuration.sessionOrigin, identity: identity)
     }
 
     /// Decimals of the trace's time column that resolve one tick.
@@ -170,19 +133,6 @@ final class SimulatorRuntime: @unchecked Sendable {
             // Identifying is the device answering; a muted one never does.
             if state.link.faults.mute {
                 throw .protocolError("the simulated device did not answer identify (fault injection: mute)")
-            }
-            if case let .pipe(pipe) = state.transport {
-                // The handshake is not subject to link faults.
-                let request = pipe.host.identifyRequest()
-                if !request.isEmpty {
-                    pipe.device.receive(request, at: time)
-                    pipe.fromDevice += pipe.device.takeReplies()
-                    guard let identity = pipe.host.readIdentity(pipe.fromDevice) else {
-                        throw .protocolError("the simulated device did not answer the \(pipe.host.protocolName) identify request")
-                    }
-                    pipe.fromDevice.removeAll()
-                    state.identity = identity
-                }
             }
             state.opened = true
             return state.identity
@@ -239,7 +189,6 @@ final class SimulatorRuntime: @unchecked Sendable {
             if !state.link.isDown(at: time) { transmit(.stop, droppable: false, at: time, in: &state) }
             // Let everything in flight land, then the device come to rest.
             let model = state.model
-            if case let .pipe(pipe) = state.transport { pipe.deliver(upTo: .infinity) }
             model.advance(to: Swift.max(time, time + state.link.faults.latency.finiteOrZero))
             model.runUntilAtRest(limit: runOnAtClose)
             model.publishTelemetry()
@@ -294,7 +243,6 @@ final class SimulatorRuntime: @unchecked Sendable {
     }
 
     private func catchUp(_ state: inout State, to time: Double) {
-        if case let .pipe(pipe) = state.transport { pipe.deliver(upTo: time) }
         state.model.advance(to: time)
     }
 
@@ -307,30 +255,10 @@ final class SimulatorRuntime: @unchecked Sendable {
             verdict = .deliver
         }
         guard let arrival = state.link.arrival(sentAt: time) else { return }  // lost as the link went down
-        switch state.transport {
-        case .direct:
-            switch verdict {
-            case .drop: return
-            case .corrupt: state.model.receiveDamaged(at: arrival)
-            case .deliver: state.model.receive(command, at: arrival)
-            }
-        case let .pipe(pipe):
-            var bytes: [UInt8]
-            switch command {
-            case let .setpoint(setpoint, due, timing): bytes = pipe.host.encode(setpoint, due: due, timing: timing)
-            case .stop: bytes = pipe.host.encodeStop()
-            case .heartbeat: bytes = pipe.host.encodeHeartbeat()
-            }
-            state.link.noteBytes(bytes.count)
-            switch verdict {
-            case .drop: return
-            case let .corrupt(position, mask):
-                if !bytes.isEmpty { bytes[Int(position % UInt64(bytes.count))] ^= mask }
-            case .deliver: break
-            }
-            state.link.garble(&bytes)
-            pipe.inFlight.append((arrival, bytes))
-            pipe.deliver(upTo: time)
+        switch verdict {
+        case .drop: return
+        case .corrupt: state.model.receiveDamaged(at: arrival)
+        case .deliver: state.model.receive(command, at: arrival)
         }
     }
 }

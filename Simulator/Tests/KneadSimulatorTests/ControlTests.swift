@@ -150,20 +150,25 @@ import Testing
         #expect(summary.lateFrames == 0)
     }
 
-    @Test func scheduledFramesOutOfOrderAreSortedAndLateOnesApplyAtOnce() {
+    @Test func scheduledFramesPlayInTheOrderReceivedAndLateOnesApplyAtOnce() {
+        // The lead buffer is the firmware's (docs/protocol.md 3.3: applied in the order
+        // received): a setpoint stamped before the head waits behind it, then plays
+        // right after it, so the last one received wins.
         let model = Fixtures.gridModel()  // watchdog off: scheduling alone
         model.receive(.setpoint(Fixtures.setpoint(0.6, y: 0.1), due: 0.2, timing: .scheduled), at: 0)
         model.receive(.setpoint(Fixtures.setpoint(0.2, y: 0.1), due: 0.1, timing: .scheduled), at: 0)
         model.advance(to: 0.1)
-        #expect(model.state.setIntensity == 51.0 / 255.0)
+        #expect(model.state.setIntensity == 0)
         model.advance(to: 0.2)
-        #expect(model.state.setIntensity == 153.0 / 255.0)
-        // Due 50 ms ago when it arrives: applied on arrival, counted late.
+        #expect(model.state.setIntensity == 51.0 / 255.0)
+        #expect(model.counters.framesApplied == 2)
+        #expect(model.counters.framesLate == 1)  // the one due at 0.1 s, 100 ms late
+        // Due 50 ms ago when it arrives, into an empty buffer: applied on arrival, counted late.
         model.advance(to: 0.3)
         model.receive(.setpoint(Fixtures.setpoint(0.4, y: 0.1), due: 0.25, timing: .scheduled), at: 0.3)
         #expect(model.state.setIntensity == 102.0 / 255.0)
-        #expect(model.counters.framesLate == 1)
-        #expect(model.errorSummary.timing.max == 0.05)
+        #expect(model.counters.framesLate == 2)
+        #expect(model.errorSummary.timing.max == 0.1)
     }
 
     @Test func aFullLeadBufferRefusesFrames() {

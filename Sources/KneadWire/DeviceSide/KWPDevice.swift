@@ -17,7 +17,10 @@
 /// Protocol semantics (ACK/NAK, STOP, watchdog, faults) are in docs/protocol.md.
 public final class KWPDevice {
     public let configuration: KWPDeviceConfiguration
-    public private(set) var state: KWPDeviceState = .idle
+    public private(set) var state: KWPDeviceState = .idle {
+        // Host silence matters only while playing (docs/protocol.md 3.7).
+        didSet { if state == .playing { watchdog.arm() } else { watchdog.disarm() } }
+    }
     /// What the outputs should be now (after the latest `advance` or STOP).
     public private(set) var target: KWPChannelValues
     /// What the sensors measure, reported in TELEMETRY; nil reports `target`.
@@ -30,29 +33,25 @@ public final class KWPDevice {
     public private(set) var expectedSequence: UInt8 = 0
 
     private let assembler = KWPFrameAssembler()
-    private let queue: KWPSetpointQueue
+    private let queue: KWPLeadBuffer<KWPSetpoint>
     private let output: KWPByteQueue
     private let scratch: UnsafeMutableRawBufferPointer
     private let frame: UnsafeMutableRawBufferPointer
     private let channelMask: UInt8
     private let lowest: KWPChannelValues
     private let highest: KWPChannelValues
-    private let watchdogTicks: UInt64
-    private let rampTicks: UInt64
+    private var watchdog: KWPWatchdog
     private let telemetryTicks: UInt64
 
-    private var lastHostPacketAt: UInt64 = 0
     private var counter: UInt8 = 0
     private var nextTelemetryAt: UInt64 = 0
     private var lastQueued: KWPChannelValues
-    private var rampActive = false
-    private var rampStart: UInt64 = 0
     private var rampFrom = KWPChannelValues.zero
 
     public init(configuration: KWPDeviceConfiguration) {
         self.configuration = configuration
         let parameters = configuration.parameters
-        queue = KWPSetpointQueue(capacity: Int(parameters.bufferDepth))
+        queue = KWPLeadBuffer(capacity: Int(parameters.bufferDepth))
         output = KWPByteQueue(capacity: configuration.outputCapacity)
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: KWP.maxPacketLength, alignment: 8)
         frame = UnsafeMutableRawBufferPointer.allocate(byteCount: KWP.maxFrameLength, alignment: 8)
@@ -68,8 +67,8 @@ public final class KWPDevice {
         }
         self.lowest = lowest
         self.highest = highest
-        watchdogTicks = parameters.ticks(milliseconds: parameters.watchdogMilliseconds)
-        rampTicks = parameters.ticks(milliseconds: parameters.stopRampMilliseconds)
+        watchdog = KWPWatchdog(periodTicks: parameters.ticks(milliseconds: parameters.watchdogMilliseconds),
+                               rampTicks: parameters.ticks(milliseconds: parameters.stopRampMilliseconds))
         telemetryTicks = parameters.ticks(milliseconds: parameters.telemetryPeriodMilliseconds)
         target = configuration.rest
         lastQueued = configuration.rest
@@ -94,7 +93,7 @@ public final class KWPDevice {
         case let .packet(packet):
             // Host silence is judged before this packet feeds the watchdog.
             checkWatchdog(now: now)
-            lastHostPacketAt = now
+            watchdog.heard(at: now)
             statistics.packets += 1
             handle(packet, now: now)
         case let .unsupportedVersion(version):
@@ -199,13 +198,12 @@ public final class KWPDevice {
     public func advance(to now: UInt64) -> KWPChannelValues {
         checkWatchdog(now: now)
         if state == .playing {
-            while let head = queue.first, kwpIsDue(head.time, now: now) {
+            while let head = queue.popDue(at: now) {
                 target = head.values
-                queue.removeFirst()
                 statistics.executed += 1
             }
         }
-        if rampActive { runRamp(now: now) }
+        runRamp(now: now)
         if state != .idle && telemetryTicks > 0 && now >= nextTelemetryAt {
             emitTelemetry(now: now)
             nextTelemetryAt = now - nextTelemetryAt >= telemetryTicks
@@ -226,25 +224,21 @@ public final class KWPDevice {
     }
 
     private func checkWatchdog(now: UInt64) {
-        guard state == .playing, now > lastHostPacketAt, now - lastHostPacketAt >= watchdogTicks
-        else { return }
+        guard watchdog.check(now: now) else { return }
         queue.removeAll()
         statistics.watchdogTrips += 1
         state = .halted
         rampFrom = target
-        rampStart = now
-        rampActive = true
         emitFault(.watchdog, detail: configuration.parameters.watchdogMilliseconds, now: now)
     }
 
     private func runRamp(now: UInt64) {
-        let elapsed = now > rampStart ? now - rampStart : 0
-        if elapsed >= rampTicks {
+        guard let remaining = watchdog.rampLeft(at: now) else { return }
+        if remaining == 0 {
             target = rampFrom.atRest
-            rampActive = false
             return
         }
-        let remaining = rampTicks - elapsed
+        let rampTicks = watchdog.rampTicks
         func scaled(_ value: UInt16) -> UInt16 {
             UInt16(truncatingIfNeeded: UInt64(value) * remaining / rampTicks)
         }
@@ -254,7 +248,7 @@ public final class KWPDevice {
 
     private func clearToRest() {
         queue.removeAll()
-        rampActive = false
+        watchdog.cancelRamp()
         target = target.atRest
         lastQueued = target
     }

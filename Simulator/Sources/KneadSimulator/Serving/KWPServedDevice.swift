@@ -146,7 +146,7 @@ final class KWPServedDevice: ServedDevice {
                                      + "ramping to zero over \(parameters.stopRampMilliseconds) ms"))
         }
         if now.droppedFrames > seen.droppedFrames {
-            model.noteRejectedMessage()
+            for _ in seen.droppedFrames..<now.droppedFrames { model.noteRejectedMessage() }
             if seen.droppedFrames < Self.reportedDrops {
                 events.append(ServeEvent(time: time, text: "a damaged frame was dropped (bad COBS or CRC)"
                                          + (now.droppedFrames >= Self.reportedDrops ? " (further drops are only counted)" : "")))

@@ -26,8 +26,8 @@ public struct ServeEvent: Sendable, Equatable {
 /// in `advance`, and what it answers is collected with `takeOutput`.
 ///
 /// The protocol side owns the device's watchdog (TCode's vibration timeout, the knead
-/// wire protocol's host-silence watchdog), so the model it drives has its own watchdog
-/// turned off.
+/// wire protocol's host-silence watchdog inside `KWPDevice`), so the model it drives
+/// has its own turned off: one device, one watchdog.
 protocol ServedDevice: AnyObject {
     var model: DeviceModel { get }
     var servedProtocol: DeviceProtocol { get }
