@@ -174,7 +174,7 @@ struct SimCommand: ParsableCommand {
     private func introduction(server: PtyServer, profile: DeviceProfile, link: String?, faults: ServeFaults) -> String {
         let name = servedProtocol == .tcode ? "TCode v0.3" : "the knead wire protocol"
         let port = link ?? server.path
-        let hostProfile = servedProtocol == .tcode ? "osr2" : (profile.position == nil ? "knead-handheld" : "knead-chair")
+        let hostProfile = servedProtocol == .tcode ? "sr6" : (profile.position == nil ? "knead-handheld" : "knead-chair")
         var text = "knead sim: serving \(name) as '\(profile.name)' on \(server.path)"
             + (link.map { " (link \($0))" } ?? "") + "\n"
         text += "  play on it:   knead play PATTERN --port \(port) --device \(hostProfile)\n"

@@ -38,8 +38,8 @@ extension EndToEndTests {
         }
 
         static let setups: [Setup] = [
-            Setup(protocolName: "tcode", device: "osr2", rate: 50, transport: .termios),
-            Setup(protocolName: "tcode", device: "osr2", rate: 50, transport: .libserialport),
+            Setup(protocolName: "tcode", device: "sr6", rate: 50, transport: .termios),
+            Setup(protocolName: "tcode", device: "sr6", rate: 50, transport: .libserialport),
             Setup(protocolName: "kwp", device: "knead-chair", rate: 100, transport: .termios),
             Setup(protocolName: "kwp", device: "knead-chair", rate: 100, transport: .libserialport),
         ]

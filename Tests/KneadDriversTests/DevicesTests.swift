@@ -176,12 +176,24 @@ struct ShippedProfileTests {
         return try #require(result.profile)
     }
 
+    /// Stock OSR2 firmware has no L1 or L2 (its D2 reply: Tests/KneadWireTests/Golden).
     @Test func osr2() throws {
         let profile = try load("osr2")
         #expect(profile.connection == DeviceProfile.Connection(
             protocol: "tcode", baud: 115_200, dtr: false, rts: false,
-            axes: ["intensity": "V0", "y": "L0", "x": "L2", "pressure": "L1"], answers: ["D0", "D1", "D2"]))
+            axes: ["intensity": "V0", "y": "L0", "x": "R1"], answers: ["D0", "D1", "D2"], startRamp: 0.5))
         #expect(profile.kind == .chair)
+        #expect(profile.pressure == nil)
+        #expect(profile.maxRate == 250)
+        #expect(DeviceDrivers.linkRate(profile: profile, requested: 250).rate == 250)
+    }
+
+    @Test func sr6() throws {
+        let profile = try load("sr6")
+        #expect(profile.connection == DeviceProfile.Connection(
+            protocol: "tcode", baud: 115_200, dtr: false, rts: false,
+            axes: ["intensity": "V0", "y": "L0", "x": "L2", "pressure": "L1"], answers: ["D0", "D1", "D2"],
+            startRamp: 0.5))
         #expect(profile.maxRate == 250)
         #expect(DeviceDrivers.linkRate(profile: profile, requested: 250).rate == 250)
     }
