@@ -40,8 +40,10 @@ let package = Package(
         // Drivers: serial transport (libserialport, termios for pseudo-terminals), TCode and
         // knead wire protocol backends, port listing.
         .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "CSerialPort"]),
+        // Measurements for `knead bench` that need no process: the stop under a saturated line.
+        .target(name: "KneadBenchmarks", dependencies: ["KneadCore", "KneadEngine", "KneadDrivers", "KneadSimulator"]),
         .executableTarget(name: "knead", dependencies: [
-            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers",
+            "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers", "KneadBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

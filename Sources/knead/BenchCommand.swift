@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
               hyperfine 'knead check Patterns/desk-reset.yaml'
             """,
         subcommands: [BenchAllCommand.self, BenchRenderCommand.self, BenchCheckCommand.self, BenchMemoryCommand.self,
-                      BenchLinkCommand.self],
+                      BenchLinkCommand.self, BenchStopCommand.self],
         defaultSubcommand: BenchAllCommand.self)
 
     /// Options the measurements share.

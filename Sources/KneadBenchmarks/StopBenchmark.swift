@@ -1,0 +1,278 @@
+import Foundation
+import KneadCore
+import KneadDrivers
+import KneadEngine
+import KneadSimulator
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `knead bench stop`: how long a stop takes to reach the OS while the line is
+/// saturated (issue 7). For each protocol, the real driver plays ever-changing frames
+/// through the engine at the protocol's highest sustained rate to `knead sim`'s
+/// PtyServer, paced at the baud rate (docs/performance.md, "Serial link"); meanwhile,
+/// at random moments, another thread calls the driver's `stop()` and times it from the
+/// call to its return, which is when `write` has handed the stop's bytes to the OS.
+/// The machine's floor is measured in the same run: a bare `write()` of the same stop
+/// bytes to an idle pseudo-terminal.
+public struct StopBenchmark: Sendable {
+    public struct Configuration: Sendable {
+        public var stops = 200
+        public var baud = 115_200
+        /// Highest rates sustained over 115200 baud (docs/performance.md, issue 4).
+        public var tcodeRate = 325.0
+        public var kwpRate = 600.0
+        /// Milliseconds between one stop and the next request: uniform in this range, so
+        /// stops land at random moments of the writers' work.
+        public var gap = 20.0...80.0
+        public var seed: UInt64 = 7
+        public init() {}
+    }
+
+    /// Latencies of one case, microseconds.
+    public struct Summary: Codable, Sendable {
+        public var name: String
+        public var rate: Double?
+        public var count: Int
+        public var p50: Double
+        public var p99: Double
+        public var max: Double
+        /// Bytes the host sent to the device a second, over the run, as a share of the line.
+        public var lineShare: Double?
+        public var error: String?
+
+        init(name: String, rate: Double?, microseconds: [Double], lineShare: Double?, error: String?) {
+            let sorted = microseconds.sorted()
+            func at(_ q: Double) -> Double {
+                sorted.isEmpty ? 0 : sorted[Swift.min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)]
+            }
+            self.name = name
+            self.rate = rate
+            count = sorted.count
+            p50 = at(0.5)
+            p99 = at(0.99)
+            max = sorted.last ?? 0
+            self.lineShare = lineShare
+            self.error = error
+        }
+    }
+
+    public struct Report: Codable, Sendable {
+        public var baud: Int
+        public var stops: Int
+        public var floor: Summary
+        public var cases: [Summary]
+
+        public var table: String {
+            func pad(_ text: String, _ width: Int) -> String {
+                text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+            }
+            func us(_ value: Double) -> String { String(format: "%.1f", value) }
+            var lines = ["case" + String(repeating: " ", count: 36) + "rate Hz  line  stops   p50 µs   p99 µs   max µs  p99/floor p99"]
+            for row in [floor] + cases {
+                var line = row.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                line += pad(row.rate.map { String(Int($0)) } ?? "-", 7)
+                line += pad(row.lineShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-", 6)
+                line += pad(String(row.count), 7) + pad(us(row.p50), 9) + pad(us(row.p99), 9) + pad(us(row.max), 9)
+                line += pad(floor.p99 > 0 ? String(format: "%.1f×", row.p99 / floor.p99) : "-", 15)
+                if let error = row.error { line += "  (\(error))" }
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    public let configuration: Configuration
+    public let tcodeProfile: DeviceProfile
+    public let kwpProfile: DeviceProfile
+
+    /// `tcode` and `kwp`: the profiles to drive (their rate caps are lifted to the rates).
+    public init(configuration: Configuration = Configuration(), tcode: DeviceProfile, kwp: DeviceProfile) {
+        self.configuration = configuration
+        var tcode = tcode
+        var kwp = kwp
+        tcode.maxRate = Swift.max(tcode.maxRate, configuration.tcodeRate)
+        kwp.maxRate = Swift.max(kwp.maxRate, configuration.kwpRate)
+        tcode.connection?.baud = configuration.baud
+        kwp.connection?.baud = configuration.baud
+        tcodeProfile = tcode
+        kwpProfile = kwp
+    }
+
+    public func run() -> Report {
+        let floor = Self.floor(stops: configuration.stops, bytes: Array("DSTOP\nV00000\n".utf8))
+        let tcode = measure(protocol: .tcode, profile: tcodeProfile, rate: configuration.tcodeRate,
+                            name: "TCode (\(tcodeProfile.name), \(tcodeProfile.connection?.axes.count ?? 0) axes)")
+        let kwp = measure(protocol: .kwp, profile: kwpProfile, rate: configuration.kwpRate,
+                          name: "knead wire protocol (\(kwpProfile.name))")
+        return Report(baud: configuration.baud, stops: configuration.stops, floor: floor, cases: [tcode, kwp])
+    }
+
+    // MARK: The floor
+
+    /// A bare non-blocking `write()` of `bytes` to an idle pseudo-terminal, drained after each.
+    static func floor(stops: Int, bytes: [UInt8]) -> Summary {
+        let name = "floor: bare write() to an idle pty"
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard master >= 0, ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "no pseudo-terminal")
+        }
+        defer { close(master) }
+        let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
+        guard slave >= 0 else {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "cannot open the pty")
+        }
+        defer { close(slave) }
+        var attributes = termios()
+        tcgetattr(slave, &attributes)
+        cfmakeraw(&attributes)
+        tcsetattr(slave, TCSANOW, &attributes)
+        var samples: [Double] = []
+        var sink = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<stops {
+            let started = Self.now()
+            _ = bytes.withUnsafeBytes { write(slave, $0.baseAddress, $0.count) }
+            samples.append(Double(Self.now() - started) / 1000)
+            var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            _ = poll(&poller, 1, 100)
+            while read(master, &sink, sink.count) > 0 {}
+        }
+        return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: nil)
+    }
+
+    // MARK: A protocol
+
+    func measure(protocol served: ServedProtocol, profile: DeviceProfile, rate: Double, name: String) -> Summary {
+        func failed(_ error: String) -> Summary {
+            Summary(name: name, rate: rate, microseconds: [], lineShare: nil, error: error)
+        }
+        let server: PtyServer
+        do {
+            server = try PtyServer(configuration: PtyServer.Configuration(
+                protocol: served, profile: .chair, baud: configuration.baud, paced: true, traceInterval: nil,
+                realtimePriority: 40))
+        } catch {
+            return failed("\(error)")
+        }
+        let serving = Finished<ServeReport>()
+        Thread { serving.set(server.run()) }.start()
+        defer { server.requestStop() }
+        var options = DeviceDrivers.Options(transport: .termios)
+        options.tcode.connectTimeout = 0.3
+        options.kwp.closeTimeout = 0.5
+        let backend: any Backend
+        do {
+            backend = try DeviceDrivers.backend(profile: profile, path: server.path, options: options)
+            _ = try backend.open()
+        } catch {
+            return failed("\(error)")
+        }
+        // Long enough for every stop and its gap; the engine is ended early when they are done.
+        let seconds = Double(configuration.stops) * (configuration.gap.upperBound / 1000 + 0.01) + 10
+        let limits = SafetyLimits.resolve(device: profile, sessionCap: seconds + 60)
+        let frames = ChangingFrames(rate: rate, count: Int(seconds * rate))
+            .safe(through: SafetyEnvelope(limits: limits), period: 1 / rate)
+        let engine = Engine(backend: backend, clock: MonotonicClock(), configuration: EngineConfiguration(rate: rate))
+        let played = Finished<RunResult>()
+        let started = Self.now()
+        Thread { played.set(engine.run(frames.makeIterator())) }.start()
+        var random = SplitMix(seed: configuration.seed)
+        var samples: [Double] = []
+        var error: String?
+        // Let the line fill before the first stop.
+        usleep(300_000)
+        for _ in 0..<configuration.stops {
+            let gap = configuration.gap.lowerBound
+                + (configuration.gap.upperBound - configuration.gap.lowerBound) * random.unit()
+            usleep(UInt32(gap * 1000))
+            if played.isSet { break }
+            let requested = Self.now()
+            do {
+                try backend.stop()
+            } catch let failure {
+                error = "\(failure)"
+                break
+            }
+            samples.append(Double(Self.now() - requested) / 1000)
+        }
+        let wall = Double(Self.now() - started) / 1e9
+        _ = engine.requestStop()
+        let result = played.wait()
+        backend.close()
+        server.requestStop()
+        let report = serving.wait()
+        if error == nil, samples.count < configuration.stops {
+            error = "play ended early: \(result.endReason)"
+        }
+        let share = Double(report.bytesFromHost) / wall / (Double(configuration.baud) / LinkPacer.bitsPerByte)
+        return Summary(name: name, rate: rate, microseconds: samples, lineShare: share, error: error)
+    }
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
+
+/// Every channel changes at every frame, so each TCode line carries every axis and
+/// each wire-protocol setpoint every channel: the line is as busy as the rate makes it.
+struct ChangingFrames: Sequence, IteratorProtocol {
+    let rate: Double
+    let count: Int
+    private var index = 0
+
+    init(rate: Double, count: Int) {
+        self.rate = rate
+        self.count = count
+    }
+
+    mutating func next() -> Frame? {
+        guard index < count else { return nil }
+        let t = Double(index) / rate
+        index += 1
+        let turn = 2 * Double.pi
+        let x = 0.5 + 0.15 * sin(turn * 0.25 * t), y = 0.5 + 0.15 * cos(turn * 0.25 * t)
+        return Frame(time: t, intensity: 0.5 + 0.2 * sin(turn * 0.7 * t), x: x, y: y,
+                     pressure: 0.3 + 0.1 * sin(turn * 0.5 * t), heat: 0, technique: .vibration,
+                     target: .point(BackPoint(x: x, y: y)), step: 0)
+    }
+}
+
+/// A value another thread delivers once.
+final class Finished<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
+    private var value: Value?
+
+    func set(_ value: Value) {
+        lock.withLock { self.value = value }
+        done.signal()
+    }
+
+    var isSet: Bool { lock.withLock { value != nil } }
+
+    func wait() -> Value {
+        done.wait()
+        done.signal()
+        return lock.withLock { value! }
+    }
+}
+
+/// Seeded random numbers, so runs repeat their stop moments.
+struct SplitMix {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func unit() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) / Double(1 << 53)
+    }
+}
