@@ -168,7 +168,9 @@ package final class SerialPort: @unchecked Sendable {
     package func writeStop(_ bytes: [UInt8], discipline: StopDiscipline) throws(BackendError) {
         guard !closed.load(ordering: .acquiring) else { throw .disconnected("\(path): the port is closed") }
         stops.add(1, ordering: .acquiringAndReleasing)
-        wake.wake()
+        // The waiting writer is woken after the stop's bytes are out: it may run at a
+        // higher priority (the engine's) and would otherwise take the core first.
+        defer { wake.wake() }
         var remaining = bytes[...]
         var first = true
         let deadline = monotonicNanoseconds() &+ UInt64(max(0, settings.writeTimeout) * 1e9)
@@ -199,6 +201,7 @@ package final class SerialPort: @unchecked Sendable {
             if remaining.isEmpty { return }
             // Only when the line kept no room even for the stop (a line protocol with a
             // full OS buffer): wait for room without holding anything a writer needs.
+            wake.wake()
             guard monotonicNanoseconds() < deadline else {
                 throw .disconnected("\(path): the stop did not go out within "
                                     + "\(Int((settings.writeTimeout * 1000).rounded())) ms (the device stopped taking data)")
