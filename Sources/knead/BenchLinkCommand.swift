@@ -14,7 +14,7 @@ struct BenchLinkCommand: ParsableCommand {
         commandName: "link",
         abstract: "Measure what each protocol sustains over a paced serial line (use a release build).",
         discussion: """
-            For TCode (the osr2 axes) and the knead wire protocol (knead-chair), plays
+            For TCode (the sr6 axes) and the knead wire protocol (knead-chair), plays
             frames whose every channel changes at every frame, at rising rates, for
             --seconds each, through the real driver to the simulator on a pseudo-terminal
             paced at --baud (8N1: ten bits a byte). A rate is sustained when play ends
@@ -126,7 +126,7 @@ struct LinkBenchmark {
         self.baud = baud
         capacity = Double(baud) / LinkPacer.bitsPerByte
         // The shipped profiles, with the rate cap lifted: the point is to find the line's.
-        var tcode = try DeviceChoice.resolve("osr2")
+        var tcode = try DeviceChoice.resolve("sr6")
         var kwp = try DeviceChoice.resolve("knead-chair")
         tcode.maxRate = 2000
         kwp.maxRate = 2000

@@ -11,7 +11,7 @@ struct SimCommand: ParsableCommand {
         discussion: """
             Creates a pseudo-terminal, prints the path to open on standard output, and
             serves the device side of --protocol on it with the simulator's physics until
-            Ctrl-C: 'knead play PATTERN --port PATH --device osr2' (tcode) or
+            Ctrl-C: 'knead play PATTERN --port PATH --device sr6' (tcode) or
             '--device knead-chair' (kwp) plays on it as on a real port, and a terminal
             program can type TCode into it by hand.
 
