@@ -15,7 +15,8 @@ import Glibc
 /// at random moments, another thread calls the driver's `stop()` and times it from the
 /// call to its return, which is when `write` has handed the stop's bytes to the OS.
 /// The machine's floor is measured in the same run: a bare `write()` of the same stop
-/// bytes to an idle pseudo-terminal.
+/// bytes to an idle pseudo-terminal. A last case times the port's stop past a writer
+/// blocked on a full pseudo-terminal.
 public struct StopBenchmark: Sendable {
     public struct Configuration: Sendable {
         public var stops = 200
@@ -106,7 +107,76 @@ public struct StopBenchmark: Sendable {
                             name: "TCode (\(tcodeProfile.name), \(tcodeProfile.connection?.axes.count ?? 0) axes)")
         let kwp = measure(protocol: .kwp, profile: kwpProfile, rate: configuration.kwpRate,
                           name: "knead wire protocol (\(kwpProfile.name))")
-        return Report(baud: configuration.baud, stops: configuration.stops, floor: floor, cases: [tcode, kwp])
+        let blocked = Self.blockedWriter(stops: configuration.stops, bytes: [0x00, 0x03, 0x11, 0x22, 0x00],
+                                         seed: configuration.seed)
+        return Report(baud: configuration.baud, stops: configuration.stops, floor: floor, cases: [tcode, kwp, blocked])
+    }
+
+    // MARK: A writer blocked on a full line
+
+    /// The case issue 7 is about, on the port alone: a writer blocked on a full
+    /// pseudo-terminal (its far end reads nothing; the writer's timeout 10 s), and a
+    /// discarding stop (`tcflush`, then the bytes) from another thread 0–2 ms after the
+    /// writer started waiting. Timed from the request to `writeStop`'s return.
+    static func blockedWriter(stops: Int, bytes: [UInt8], seed: UInt64) -> Summary {
+        let name = "port: writer blocked on a full pty"
+        guard let (master, slavePath) = openPseudoTerminal() else {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "no pseudo-terminal")
+        }
+        defer { close(master) }
+        let port: SerialPort
+        do {
+            port = try SerialPort.open(slavePath, settings: SerialSettings(writeTimeout: 10), choice: .termios)
+        } catch {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "\(error)")
+        }
+        defer { port.close() }
+        let blob = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
+        var random = SplitMix(seed: seed)
+        var samples: [Double] = []
+        var sink = [UInt8](repeating: 0, count: 65_536)
+        for _ in 0..<stops {
+            let writer = Finished<Bool>()
+            Thread { writer.set((try? port.write(blob)) == .preemptedByStop) }.start()
+            while port.writersWaiting == 0, !writer.isSet { usleep(50) }
+            usleep(UInt32(random.unit() * 2000))
+            let requested = now()
+            do {
+                try port.writeStop(bytes, discipline: .discardQueued)
+            } catch {
+                return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: "\(error)")
+            }
+            samples.append(Double(now() - requested) / 1000)
+            guard writer.wait() else {
+                return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil,
+                               error: "the writer was not cut short")
+            }
+            // Empty the far end down to the stop's bytes, ready for the next round.
+            var arrived: [UInt8] = []
+            while !arrived.suffix(bytes.count).elementsEqual(bytes) {
+                var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 1000) > 0 else {
+                    return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil,
+                                   error: "the stop's bytes did not arrive")
+                }
+                let count = read(master, &sink, sink.count)
+                if count > 0 { arrived += sink[0..<count] }
+            }
+        }
+        return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: nil)
+    }
+
+    /// A new pseudo-terminal: the master (non-blocking) and the slave's path.
+    static func openPseudoTerminal() -> (Int32, String)? {
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        // TIOCSPTLCK and TIOCGPTN: unlockpt and ptsname, which Swift does not see.
+        guard master >= 0, ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
+            if master >= 0 { close(master) }
+            return nil
+        }
+        return (master, "/dev/pts/\(number)")
     }
 
     // MARK: The floor
@@ -114,14 +184,11 @@ public struct StopBenchmark: Sendable {
     /// A bare non-blocking `write()` of `bytes` to an idle pseudo-terminal, drained after each.
     static func floor(stops: Int, bytes: [UInt8]) -> Summary {
         let name = "floor: bare write() to an idle pty"
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
-        var unlock: Int32 = 0
-        var number: UInt32 = 0
-        guard master >= 0, ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
+        guard let (master, slavePath) = openPseudoTerminal() else {
             return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "no pseudo-terminal")
         }
         defer { close(master) }
-        let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
+        let slave = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
         guard slave >= 0 else {
             return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "cannot open the pty")
         }

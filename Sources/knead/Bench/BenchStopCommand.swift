@@ -16,6 +16,9 @@ struct BenchStopCommand: ParsableCommand {
             (20–80 ms apart). Each stop is timed from the call to the driver's stop()
             to its return, when the stop's bytes have been handed to the OS.
 
+            Last, the port alone: a writer blocked on a full pseudo-terminal (its far end
+            reads nothing) and a discarding stop 0–2 ms later, --stops times.
+
             The floor, measured in the same run: a bare write() of the stop bytes to an
             idle pseudo-terminal. docs/performance.md, "Stop under a saturated line
             (issue 7)", has the figures.
