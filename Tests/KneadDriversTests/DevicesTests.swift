@@ -251,4 +251,22 @@ struct ShippedProfileTests {
             "broken.yaml:11:7: error: missing 'usb'",
         ])
     }
+
+    @Test func startRampIsATCodeDurationOfAtMostFiveSeconds() {
+        func errors(_ connection: String) -> [String] {
+            let text = "name: ramp\nkind: handheld\nmax-rate: 100Hz\nintensity: {steps: 100, max-slew: 3/s}\n"
+                + "connection:\n" + connection
+            return DeviceProfileFile.parse(text: text, fileName: "ramp.yaml").rendered().split(separator: "\n")
+                .filter { $0.contains("error:") }.map(String.init)
+        }
+        #expect(errors("  protocol: tcode\n  start-ramp: 250ms\n").isEmpty)
+        #expect(errors("  protocol: tcode\n  start-ramp: 9s\n") == ["ramp.yaml:7:15: error: start-ramp 9s is outside 0–5s"])
+        #expect(errors("  protocol: kwp\n  start-ramp: 250ms\n") == [
+            "ramp.yaml:7:3: error: start-ramp is how a TCode device eases into its first position; this profile's protocol is kwp",
+        ])
+        let parsed = DeviceProfileFile.parse(text: "name: ramp\nkind: handheld\nmax-rate: 100Hz\n"
+                                             + "intensity: {steps: 100, max-slew: 3/s}\n"
+                                             + "connection:\n  protocol: tcode\n  start-ramp: 250ms\n", fileName: "ramp.yaml")
+        #expect(parsed.profile?.connection?.startRamp == 0.25)
+    }
 }
