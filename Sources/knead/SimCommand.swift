@@ -12,7 +12,7 @@ struct SimCommand: ParsableCommand {
         discussion: """
             Creates a pseudo-terminal, prints the path to open on standard output, and
             serves the device side of --protocol on it with the simulator's physics until
-            Ctrl-C: 'knead play PATTERN --port PATH --device osr2' (tcode) or
+            Ctrl-C: 'knead play PATTERN --port PATH --device sr6' (tcode) or
             '--device knead-chair' (kwp) plays on it as on a real port, and a terminal
             program can type TCode into it by hand.
 
@@ -34,7 +34,7 @@ struct SimCommand: ParsableCommand {
             docs/sim.md has the details.
 
             Examples:
-              knead sim --protocol tcode --link /tmp/knead-osr2
+              knead sim --protocol tcode --link /tmp/knead-sr6
               knead sim --protocol kwp --device chair --pace --trace chair.csv
               knead sim --protocol kwp --fault noise=1%,hangup=20s
             """)

@@ -43,7 +43,7 @@ extension EndToEndTests {
             let folder = try temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
             let sim = try SimProcess(["--protocol", "tcode", "--fault", "noise=1%"], in: folder)
-            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "osr2",
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "sr6",
                                          "--rate", "50", "--session-cap", "3s", "--json"], in: folder).finishTimed()
             let summary = try sim.stop()
             #expect(play.status == 0, "knead play: \(play.stderr)\nknead sim: \(summary.stderr)")
@@ -58,7 +58,7 @@ extension EndToEndTests {
 
         /// The simulator hangs up 1.5 s into play: play stops within 100 ms with exit 74
         /// and says which port and why.
-        @Test(arguments: [("kwp", "knead-chair"), ("tcode", "osr2")])
+        @Test(arguments: [("kwp", "knead-chair"), ("tcode", "sr6")])
         func aHangUpEndsPlayWithin100Milliseconds(_ protocolName: String, _ device: String) throws {
             let folder = try temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }

@@ -38,8 +38,8 @@ extension EndToEndTests {
         }
 
         static let setups: [Setup] = [
-            Setup(protocolName: "tcode", device: "osr2", rate: 50, transport: .termios),
-            Setup(protocolName: "tcode", device: "osr2", rate: 50, transport: .libserialport),
+            Setup(protocolName: "tcode", device: "sr6", rate: 50, transport: .termios),
+            Setup(protocolName: "tcode", device: "sr6", rate: 50, transport: .libserialport),
             Setup(protocolName: "kwp", device: "knead-chair", rate: 100, transport: .termios),
             Setup(protocolName: "kwp", device: "knead-chair", rate: 100, transport: .libserialport),
         ]
@@ -81,7 +81,8 @@ extension EndToEndTests {
 
             let comparison = try TraceComparison(
                 render: renderedFrames(Self.pattern, device: setup.device, rate: setup.rate, sessionCap: Self.sessionCap),
-                trace: CSVTable(text: String(contentsOfFile: tracePath, encoding: .utf8)), period: 1 / setup.rate)
+                trace: CSVTable(text: String(contentsOfFile: tracePath, encoding: .utf8)), period: 1 / setup.rate,
+                easeIn: setup.protocolName == "tcode" ? 0.5 : 0)
             print("e2e \(setup.testDescription) at \(Int(setup.rate)) Hz: \(comparison)")
             #expect(comparison.frames == framesSent)
             #expect(comparison.changes > 100)

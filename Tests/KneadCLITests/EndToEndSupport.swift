@@ -268,7 +268,9 @@ struct TraceComparison: CustomStringConvertible {
         var y: Int?
     }
 
-    init(render: CSVTable, trace: CSVTable, period: Double) throws {
+    /// `easeIn`: seconds at the start left out of the comparison, while a TCode device
+    /// eases into its first position (the profile's start-ramp) instead of following.
+    init(render: CSVTable, trace: CSVTable, period: Double, easeIn: Double = 0) throws {
         let frameTime = try render.column("time")
         let rawIntensity = try render.column("intensity"), rawX = try render.column("x"), rawY = try render.column("y")
         let framePosition = zip(rawX, rawY).map { ChairTrack.millimetres(x: $0, y: $1) }
@@ -316,7 +318,8 @@ struct TraceComparison: CustomStringConvertible {
         let firstFrame = try #require(rawIntensity.firstIndex { ($0 * 255).rounded() >= 1 }, "the frames never have intensity")
         let firstRow = try #require(setIntensity.firstIndex { $0 >= 1 }, "the device never got intensity")
         let coarse = traceTime[firstRow] - frameTime[firstFrame]
-        let changing = (1..<frames).filter(isChange)
+        let eased = frameTime[0] + easeIn
+        let changing = (1..<frames).filter { frameTime[$0] >= eased && isChange($0) }
         changes = changing.count
         let lags = changing.compactMap { lag(of: $0, around: frameTime[$0] + coarse, before: period / 2, after: 0.1) }
         offset = coarse + Self.percentile(lags, 0.5)
@@ -327,7 +330,7 @@ struct TraceComparison: CustomStringConvertible {
                 missing += 1
             }
         }
-        for f in 0..<frames {
+        for f in 0..<frames where frameTime[f] >= eased {
             let r = row(at: frameTime[f] + offset)
             let dx = setXmm[r] - framePosition[f].x, dy = setYmm[r] - framePosition[f].y
             positionErrors.append((dx * dx + dy * dy).squareRoot())

@@ -176,12 +176,24 @@ struct ShippedProfileTests {
         return try #require(result.profile)
     }
 
+    /// Stock OSR2 firmware has no L1 or L2 (its D2 reply: Tests/KneadWireTests/Golden).
     @Test func osr2() throws {
         let profile = try load("osr2")
         #expect(profile.connection == DeviceProfile.Connection(
             protocol: .tcode, baud: 115_200, dtr: false, rts: false,
-            axes: [.intensity: "V0", .y: "L0", .x: "L2", .pressure: "L1"], answers: ["D0", "D1", "D2"]))
+            axes: [.intensity: "V0", .y: "L0", .x: "R1"], answers: ["D0", "D1", "D2"], startRamp: 0.5))
         #expect(profile.kind == .chair)
+        #expect(profile.pressure == nil)
+        #expect(profile.maxRate == 250)
+        #expect(DeviceDrivers.linkRate(profile: profile, requested: 250).rate == 250)
+    }
+
+    @Test func sr6() throws {
+        let profile = try load("sr6")
+        #expect(profile.connection == DeviceProfile.Connection(
+            protocol: .tcode, baud: 115_200, dtr: false, rts: false,
+            axes: [.intensity: "V0", .y: "L0", .x: "L2", .pressure: "L1"], answers: ["D0", "D1", "D2"],
+            startRamp: 0.5))
         #expect(profile.maxRate == 250)
         #expect(DeviceDrivers.linkRate(profile: profile, requested: 250).rate == 250)
     }
@@ -238,5 +250,23 @@ struct ShippedProfileTests {
             "broken.yaml:10:12: error: usb '12:zz' is not a USB id",
             "broken.yaml:11:7: error: missing 'usb'",
         ])
+    }
+
+    @Test func startRampIsATCodeDurationOfAtMostFiveSeconds() {
+        func errors(_ connection: String) -> [String] {
+            let text = "name: ramp\nkind: handheld\nmax-rate: 100Hz\nintensity: {steps: 100, max-slew: 3/s}\n"
+                + "connection:\n" + connection
+            return DeviceProfileFile.parse(text: text, fileName: "ramp.yaml").rendered().split(separator: "\n")
+                .filter { $0.contains("error:") }.map(String.init)
+        }
+        #expect(errors("  protocol: tcode\n  start-ramp: 250ms\n").isEmpty)
+        #expect(errors("  protocol: tcode\n  start-ramp: 9s\n") == ["ramp.yaml:7:15: error: start-ramp 9s is outside 0–5s"])
+        #expect(errors("  protocol: kwp\n  start-ramp: 250ms\n") == [
+            "ramp.yaml:7:3: error: start-ramp is how a TCode device eases into its first position; this profile's protocol is kwp",
+        ])
+        let parsed = DeviceProfileFile.parse(text: "name: ramp\nkind: handheld\nmax-rate: 100Hz\n"
+                                             + "intensity: {steps: 100, max-slew: 3/s}\n"
+                                             + "connection:\n  protocol: tcode\n  start-ramp: 250ms\n", fileName: "ramp.yaml")
+        #expect(parsed.profile?.connection?.startRamp == 0.25)
     }
 }

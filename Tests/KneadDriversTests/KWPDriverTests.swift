@@ -41,6 +41,9 @@ final class KWPTestDevice: @unchecked Sendable {
 
     func inspect<T>(_ body: (KWPDevice) -> T) -> T { lock.withLock { body(device) } }
 
+    /// Bytes the test read from the line itself, given to the device; its answers are dropped.
+    func feed(_ bytes: [UInt8]) { _ = exchange(bytes) }
+
     func waitUntil(timeout: Double = 5, _ condition: (KWPDevice) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -147,26 +147,6 @@ struct SerialPortTests {
         #expect(message.hasPrefix("\(device.slavePath): only "))
         #expect(message.hasSuffix("bytes went out within 20 ms (the device stopped taking data)"))
     }
-
-    /// What the OS has not passed on yet is thrown away and the priority bytes come
-    /// next. On a pty the kernel may already have passed on some or all of the earlier
-    /// bytes (it moves them to the other side in a work queue), so what arrives is a
-    /// prefix of them, then the priority bytes: never anything after them, never mixed.
-    @Test func thePriorityWriteDiscardsWhatIsQueued() throws {
-        let device = try PseudoTerminalDevice()
-        device.stop()  // nobody reads: written bytes stay queued
-        defer { device.closeMaster() }
-        let port = try SerialPort.open(device.slavePath)
-        defer { port.close() }
-        let queued = Array(String(repeating: "L01111 V02222\n", count: 200).utf8)
-        try port.write(queued)
-        try port.writePriority(Array("\nDSTOP\n".utf8))
-        usleep(20_000)
-        let arrived = readAll(device.master)
-        #expect(arrived.count < queued.count + 7 || arrived == queued + Array("\nDSTOP\n".utf8))
-        #expect(arrived.suffix(7) == Array("\nDSTOP\n".utf8)[...])
-        #expect(queued.starts(with: arrived.dropLast(7)))
-    }
 }
 
 /// Everything waiting on a non-blocking descriptor.

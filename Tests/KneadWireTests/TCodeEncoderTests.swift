@@ -46,6 +46,31 @@ func encodeAll(_ encoder: inout TCodeEncoder, _ sequence: [(time: Double, values
         #expect(encoder.encode(ticks[1].values, at: ticks[1].time) == "L02030I10 L28900I10 V00204I10\n")
     }
 
+    /// The ease into the first position: the first line after start or stop says
+    /// I<startRamp>, the lines until the ramp's end the time left of it (never less
+    /// than the tick), then the tick's.
+    @Test func theFirstLineEasesIn() throws {
+        var encoder = try TCodeEncoder(axes: TCodeAxisMap(profileAxes: ["intensity": "V0", "y": "L0"]), timing: .ramp,
+                                       startRamp: 300)
+        #expect(encoder.encode(ChannelValues(intensity: 0.5, y: 1), at: 2) == "L09999I300 V05000I300\n")
+        #expect(encoder.encode(ChannelValues(intensity: 0.5, y: 0.9), at: 2.1) == "L09000I200\n")
+        #expect(encoder.encode(ChannelValues(intensity: 0.5, y: 0.8), at: 2.295) == "L08000I195\n")
+        #expect(encoder.encode(ChannelValues(intensity: 0.5, y: 0.7), at: 2.305) == "L07000I10\n")
+        #expect(encoder.stop() == "DSTOP\nV00000\n")
+        #expect(encoder.encode(ChannelValues(intensity: 0.5, y: 0.7), at: 3) == "L07000I300 V05000I300\n")
+    }
+
+    /// The vibration refresh: only the vibration axes again, with the tick's ramp (a
+    /// moving axis repeated without I would be the firmware's own ~100 ms ramp).
+    @Test func resendingRepeatsOnlyTheVibrationAxesWithTheTick() throws {
+        var encoder = try TCodeEncoder(axes: TCodeAxisMap(profileAxes: osr2Axes), timing: .ramp)
+        _ = encoder.encode(ChannelValues(intensity: 0.4, x: 0.5, y: 0.3, pressure: 0.2), at: 0)
+        #expect(encoder.encode(ChannelValues(intensity: 0.4, x: 0.5, y: 0.3, pressure: 0.2), at: 1,
+                               resending: [.vibration]) == "V04000I1000\n")
+        #expect(encoder.encode(ChannelValues(intensity: 0.4, x: 0.5, y: 0.31, pressure: 0.2), at: 1.01,
+                               resending: [.vibration]) == "L03100I10 V04000I10\n")
+    }
+
     @Test func magnitudesRoundAndClampIntoZeroToOne() throws {
         let map = try TCodeAxisMap(profileAxes: ["intensity": "V0"])
         let four = try TCodeEncoder(axes: map)

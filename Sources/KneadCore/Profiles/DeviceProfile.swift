@@ -112,11 +112,14 @@ public struct DeviceProfile: Sendable, Equatable {
         public var answers: [String]
         /// Knead wire protocol: how far ahead frames are sent, seconds (nil: the driver's default).
         public var lead: Double?
+        /// TCode: seconds over which the first line after connect or stop eases into
+        /// its position (nil: the driver's default).
+        public var startRamp: Double?
         /// Ports this profile is for, as `knead devices` matches them (by USB id).
         public var match: [PortMatch]
         public init(protocol: DeviceProtocol, baud: Int = 115_200, dtr: Bool = false, rts: Bool = false,
                     axes: TCodeAxes = [:], answers: [String] = [], lead: Double? = nil,
-                    match: [PortMatch] = []) {
+                    startRamp: Double? = nil, match: [PortMatch] = []) {
             self.protocol = `protocol`
             self.baud = baud
             self.dtr = dtr
@@ -124,6 +127,7 @@ public struct DeviceProfile: Sendable, Equatable {
             self.axes = axes
             self.answers = answers
             self.lead = lead
+            self.startRamp = startRamp
             self.match = match
         }
     }

@@ -14,8 +14,11 @@ import Glibc
 /// Threads: the engine calls `send`, `flush` and `heartbeat`; the port's reader thread
 /// feeds what arrives into the session and runs its timers (retransmits, clock sync,
 /// heartbeats, silence); `stop` may come from any thread and writes STOP at once,
-/// ahead of everything queued. One lock guards the session; every write happens under
-/// it so bytes of two messages never interleave.
+/// ahead of everything queued. One lock guards the session and is held for the
+/// session's own work only, never across I/O: output is taken from the session inside
+/// the port's write turn (`SerialPort.write(_ produce:)`), so it reaches the OS in the
+/// order it was made, and the stop path, which needs this lock to make STOP, never
+/// waits behind a write blocked on a full line.
 public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecked Sendable {
     public static let protocolName = "knead wire protocol v\(KWP.version)"
     public static let defaultLead = 0.15
@@ -99,8 +102,8 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
             state.port = port
             state.reader = reader
             state.session.start(now: Self.hostNow())
-            pump(&state)
         }
+        writeOutput()
         guard reader.start() else {
             shutDown(sendStop: false)
             throw .refused("\(path): no thread to read the port with")
@@ -151,9 +154,9 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
         try state.withLock { state throws(BackendError) in
             if let failure = state.failure { throw failure }
             state.session.poll(now: Self.hostNow())
-            pump(&state)
-            if let failure = state.failure { throw failure }
         }
+        writeOutput()
+        if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
     public func heartbeat() throws(BackendError) {
@@ -162,20 +165,25 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
 
     /// The priority path: the session drops everything queued and puts STOP first; what
     /// the OS still holds is discarded, and a 0x00 ends any frame cut short, so STOP is
-    /// the next thing the device decodes. The reader resends it until STOPPED arrives.
+    /// the next thing the device decodes. A write blocked on a full line is cut short,
+    /// not waited for (`SerialPort.writeStop`). The reader resends STOP until STOPPED
+    /// arrives.
     public func stop() throws(BackendError) {
-        try state.withLock { state throws(BackendError) in
-            guard let port = state.port, !state.closed else { return }
+        let prepared = state.withLock { state -> (SerialPort, [UInt8])? in
+            guard let port = state.port, !state.closed else { return nil }
             state.session.stop(now: Self.hostNow())
             state.stopSent = true
             state.stopConfirmed = false
-            do throws(BackendError) {
-                try port.writePriority([KWP.delimiter] + state.session.takeOutput())
-            } catch {
-                record(error, in: &state)
-                throw error
-            }
+            let bytes = [KWP.delimiter] + state.session.takeOutput()
             handleEvents(&state)
+            return (port, bytes)
+        }
+        guard let (port, bytes) = prepared else { return }
+        do throws(BackendError) {
+            try port.writeStop(bytes, discipline: .discardQueued)
+        } catch {
+            state.withLock { record(error, in: &$0) }
+            throw error
         }
     }
 
@@ -221,40 +229,49 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
         state.withLock { state in
             state.session.receive(bytes, now: Self.seconds(now))
             state.session.poll(now: Self.seconds(now))
-            pump(&state)
         }
+        writeOutput()
     }
 
     func portTick(at now: UInt64) -> UInt64 {
-        state.withLock { state -> UInt64 in
-            guard !state.closed else { return 50_000_000 }
-            let seconds = Self.seconds(now)
+        let seconds = Self.seconds(now)
+        let open = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
             state.session.poll(now: seconds)
-            pump(&state)
-            guard let next = state.session.nextPollTime else { return 20_000_000 }
-            let wait = min(max(next - seconds, 0.001), 0.02)
-            return UInt64(wait * 1e9)
+            return true
         }
+        guard open else { return 50_000_000 }
+        writeOutput()
+        guard let next = state.withLock({ $0.session.nextPollTime }) else { return 20_000_000 }
+        let wait = min(max(next - seconds, 0.001), 0.02)
+        return UInt64(wait * 1e9)
     }
 
     func portFailed(_ error: BackendError) {
         state.withLock { record(error, in: &$0) }
     }
 
-    // MARK: Session plumbing (under the lock)
+    // MARK: Session plumbing
 
-    /// Writes what the session has to send and acts on its events.
-    private func pump(_ state: inout State) {
-        let output = state.session.takeOutput()
-        if !output.isEmpty, let port = state.port, state.failure == nil {
-            do throws(BackendError) {
-                try port.write(output)
-            } catch {
-                record(error, in: &state)
+    /// Writes what the session has to send and acts on its events. The session's lock
+    /// is taken inside the port's write turn only to take the output, and let go
+    /// before the write can wait for room.
+    private func writeOutput() {
+        guard let port = state.withLock({ $0.closed ? nil : $0.port }) else { return }
+        do throws(BackendError) {
+            try port.write {
+                state.withLock { state -> [UInt8] in
+                    let output = state.failure == nil ? state.session.takeOutput() : []
+                    handleEvents(&state)
+                    return output
+                }
             }
+        } catch {
+            state.withLock { record(error, in: &$0) }
         }
-        handleEvents(&state)
     }
+
+    // MARK: Session plumbing (under the lock)
 
     private func handleEvents(_ state: inout State) {
         for event in state.session.takeEvents() {

@@ -14,15 +14,22 @@ import Glibc
 ///   silent is accepted (many do). A device that lists its axes (`D2`) must have every
 ///   axis the profile maps.
 /// - Frames: `L0…`, `V0…` with 4 digits and `I<ms>` (the time since the last line), only
-///   the axes that changed; every axis again when a vibration axis above zero went
-///   unsent for `vibrationRefresh` seconds, because TCode firmware ramps vibration to
-///   zero 2 s after its last command.
-/// - Stop (priority): output queued in the OS is discarded, then `\nDSTOP\n` and the
-///   vibration axes at zero (`V00000\n`).
+///   the axes that changed; the vibration axes again (with the same `I<ms>`) when a
+///   vibration axis above zero went unsent for `vibrationRefresh` seconds, because
+///   TCode firmware ramps vibration to zero 2 s after its last command. The first line
+///   after connect or stop eases in over the profile's `start-ramp` (default 0.5 s).
+/// - Lines are paced at the baud rate (`SerialPort.write(paced:)`): the OS holds at
+///   most the line on the wire, so a stop never has to cut one.
+/// - Stop (priority, never behind a blocked write): the line on the wire, and the rest
+///   of a line a write was cut in, finish; then `DSTOP\n` and the vibration axes at
+///   zero (`V00000\n`). Nothing is flushed: a cut line ended by the stop's bytes would
+///   run (`L05400I10 V09` sets V0 to 0.9).
 public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable {
     public static let digits = 4
-    public static let timing = TCodeEncoder.Timing.ramp
+    package static let timing = TCodeEncoder.Timing.ramp
     public static let protocolName = "TCode v0.3"
+    /// Seconds of the ease into the first position when the profile names none.
+    public static let defaultStartRamp = 0.5
 
     public struct Options: Sendable {
         /// How long to wait for answers to the connect queries, seconds.
@@ -44,6 +51,8 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
     public let axes: TCodeAxisMap
     public let settings: SerialSettings
     private let queries: Set<TCodeQuery>
+    /// `DSTOP` and the vibration axes at zero, made once so the stop path makes nothing.
+    private let stopBytes: [UInt8]
     private let continuation: AsyncStream<Telemetry>.Continuation
 
     private struct State {
@@ -72,7 +81,9 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         let encoder: TCodeEncoder
         do {
             axes = try TCodeAxisMap(profileAxes: connection.axes.orDefault.names)
-            encoder = try TCodeEncoder(axes: axes, digits: Self.digits, timing: Self.timing)
+            let ramp = connection.startRamp ?? Self.defaultStartRamp
+            encoder = try TCodeEncoder(axes: axes, digits: Self.digits, timing: Self.timing,
+                                       startRamp: Int((ramp * 1000).rounded()))
         } catch {
             throw .refused("the \(profile.name) profile: \(error)")
         }
@@ -96,8 +107,13 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         (telemetry, continuation) = AsyncStream.makeStream(of: Telemetry.self)
         // TCode devices report nothing while playing.
         continuation.finish()
+        var stopping = encoder
+        stopBytes = Array(stopping.stop().utf8)
         state = Mutex(State(encoder: encoder))
     }
+
+    /// The open port (nil before `open` and after `close`).
+    var port: SerialPort? { state.withLock { $0.port } }
 
     /// What the device said when connecting (nil before `open`, or when it was silent).
     public var deviceInfo: TCodeDeviceInfo? { state.withLock { $0.info } }
@@ -168,69 +184,81 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
                                pressure: frame.pressure, heat: frame.heat), at: frame.time)
     }
 
-    /// One tick: the line of the axes that changed (or nothing), written now.
+    /// One tick: the line of the axes that changed (or nothing), written now. The line
+    /// is made inside the port's write turn and the driver's lock is let go before the
+    /// write waits, so a stop never waits behind it.
     func send(_ values: ChannelValues, at time: Double) throws(BackendError) {
         if let error = failure.withLock({ $0 }) { throw error }
-        try state.withLock { state throws(BackendError) in
-            guard let port = state.port, !state.closed else { throw .disconnected("\(path): the port is closed") }
-            var line = state.encoder.encode(values, at: time)
-            if line.map(Self.hasVibration) != true, isVibrating(values),
-               let last = state.lastVibrationTime, time - last >= options.vibrationRefresh {
-                state.encoder.reset()
-                line = state.encoder.encode(values, at: time)
+        guard let port = state.withLock({ $0.closed ? nil : $0.port }) else {
+            throw .disconnected("\(path): the port is closed")
+        }
+        let outcome = try port.write(paced: true) {
+            state.withLock { state -> [UInt8] in
+                let stale = state.lastVibrationTime.map { time - $0 >= options.vibrationRefresh } ?? false
+                let refresh = stale && isVibrating(values)
+                let line = state.encoder.encode(values, at: time, resending: refresh ? [.vibration] : [])
+                state.lastValues = values
+                state.lastTime = time
+                state.stopped = false
+                guard let line else { return [] }
+                if Self.hasVibration(line) || state.lastVibrationTime == nil { state.lastVibrationTime = time }
+                state.lastWriteAt = monotonicNanoseconds()
+                return Array(line.utf8)
             }
-            state.lastValues = values
-            state.lastTime = time
-            state.stopped = false
-            guard let line else { return }
-            if Self.hasVibration(line) || state.lastVibrationTime == nil { state.lastVibrationTime = time }
-            try port.write(Array(line.utf8))
-            state.lastWriteAt = monotonicNanoseconds()
         }
+        // The line never left: the next one must not assume the device has it.
+        if outcome == .preemptedByStop { state.withLock { $0.encoder.reset() } }
     }
 
-    /// The priority path: what the OS still holds is discarded, then DSTOP and the
-    /// vibration axes at zero go out ahead of anything else.
+    /// The priority path, from any thread: DSTOP and the vibration axes at zero go out
+    /// ahead of every line not yet handed to the OS, without waiting for a writer.
     public func stop() throws(BackendError) {
-        try state.withLock { state throws(BackendError) in
-            guard let port = state.port, !state.closed else { return }
-            let bytes = Array(("\n" + state.encoder.stop()).utf8)
+        let port = state.withLock { state -> SerialPort? in
+            guard let port = state.port, !state.closed else { return nil }
+            state.encoder.reset()
             state.stopped = true
-            try port.writePriority(bytes)
-            state.lastWriteAt = monotonicNanoseconds()
+            return port
         }
+        guard let port else { return }
+        try port.writeStop(stopBytes, discipline: .finishLine)
+        state.withLock { $0.lastWriteAt = monotonicNanoseconds() }
     }
 
-    /// TCode has no heartbeat; vibration is refreshed when nothing went out for a while.
+    /// TCode has no heartbeat; the vibration axes are sent again when nothing went out
+    /// for a while (only they: a bare `L0…` would be the firmware's own ramp).
     public func heartbeat() throws(BackendError) {
         if let error = failure.withLock({ $0 }) { throw error }
-        try state.withLock { state throws(BackendError) in
-            guard let port = state.port, !state.closed, !state.stopped, let values = state.lastValues,
-                  isVibrating(values),
-                  monotonicNanoseconds() &- state.lastWriteAt >= UInt64(options.vibrationRefresh * 1e9) else { return }
-            state.encoder.reset()
-            guard let line = state.encoder.encode(values, at: state.lastTime) else { return }
-            try port.write(Array(line.utf8))
-            state.lastWriteAt = monotonicNanoseconds()
+        guard let port = state.withLock({ $0.closed ? nil : $0.port }) else { return }
+        let refresh = UInt64(options.vibrationRefresh * 1e9)
+        let outcome = try port.write(paced: true) {
+            state.withLock { state -> [UInt8] in
+                let now = monotonicNanoseconds()
+                guard !state.stopped, let values = state.lastValues, isVibrating(values),
+                      now &- state.lastWriteAt >= refresh,
+                      let line = state.encoder.encode(values, at: state.lastTime, resending: [.vibration])
+                else { return [] }
+                state.lastWriteAt = now
+                return Array(line.utf8)
+            }
         }
+        if outcome == .preemptedByStop { state.withLock { $0.encoder.reset() } }
     }
 
     /// Leaves the device at zero (DSTOP unless `stop` was the last thing sent), lets the
     /// bytes leave, and closes the port.
     public func close() {
-        let (port, reader) = state.withLock { state -> (SerialPort?, PortReader?) in
-            guard !state.closed else { return (nil, nil) }
+        let (port, reader, needsStop) = state.withLock { state -> (SerialPort?, PortReader?, Bool) in
+            guard !state.closed else { return (nil, nil, false) }
             state.closed = true
-            if let port = state.port, !state.stopped, failure.withLock({ $0 }) == nil {
-                try? port.writePriority(Array(("\n" + state.encoder.stop()).utf8))
-                state.stopped = true
-            }
+            let needsStop = state.port != nil && !state.stopped && failure.withLock({ $0 }) == nil
+            state.stopped = true
             defer {
                 state.port = nil
                 state.reader = nil
             }
-            return (state.port, state.reader)
+            return (state.port, state.reader, needsStop)
         }
+        if needsStop { try? port?.writeStop(stopBytes, discipline: .finishLine) }
         port?.drainOutput(timeout: 0.1)
         reader?.stop()
         port?.close()

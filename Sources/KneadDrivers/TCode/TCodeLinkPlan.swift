@@ -30,7 +30,7 @@ public struct TCodeLinkPlan: Sendable, Equatable {
             + "instead, within \(Int((utilization * 100).rounded()))% of it"
     }
 
-    public init(axes: TCodeAxisMap, baud: Int, requestedRate: Double, digits: Int = TCodeDriver.digits,
+    package init(axes: TCodeAxisMap, baud: Int, requestedRate: Double, digits: Int = TCodeDriver.digits,
                 timing: TCodeEncoder.Timing = TCodeDriver.timing, utilization: Double = 0.9) {
         let budget = LinkBudget(baud: baud, utilization: utilization)
         self.requestedRate = requestedRate

@@ -2,7 +2,7 @@ import KneadCore
 import Yams
 
 /// The connection keys the drivers read (docs/drivers.md): `answers` (TCode device
-/// queries), `lead` (knead wire protocol) and `match` (which USB ports the profile is for).
+/// queries), `start-ramp` (TCode ease into the first position), `lead` (knead wire protocol) and `match` (which USB ports the profile is for).
 extension DeviceProfileFile {
     static let tcodeQueries = ["D0", "D1", "D2"]
     static let matchKeys = ["usb", "product"]
@@ -30,6 +30,21 @@ extension DeviceProfileFile {
                 }
             }) {
                 connection.lead = lead
+            }
+        }
+        if let entry = fields["start-ramp"] {
+            if let proto, proto != .tcode {
+                reader.error(entry.keyLocation, "start-ramp is how a TCode device eases into its first position; this profile's protocol is \(proto.rawValue)",
+                             hint: "leave start-ramp out, or use protocol: tcode")
+            } else if let ramp = reader.value(entry, { text, key in
+                Values.duration(text, key: key).flatMap { ramp in
+                    ramp < 0 || ramp > 5
+                        ? .failure(ValueProblem("\(key) \(text) is outside 0–5s",
+                                                hint: "a few hundred milliseconds is usual, e.g. 500ms; 0 turns the ease off"))
+                        : .success(ramp)
+                }
+            }) {
+                connection.startRamp = ramp
             }
         }
         if let entry = fields["match"], let rules = match(entry, reader) {

@@ -11,7 +11,7 @@ public enum DeviceProfileFile {
     static let channelKeys = ["steps", "max-slew", "max"]
     static let positionKeys = ["track-width", "track-length", "max-speed", "max-acceleration", "steps"]
     static let heatKeys = channelKeys + ["max-temperature", "time-constant"]
-    static let connectionKeys = ["protocol", "baud", "dtr", "rts", "axes", "answers", "lead", "match"]
+    static let connectionKeys = ["protocol", "baud", "dtr", "rts", "axes", "answers", "lead", "start-ramp", "match"]
     static let protocols = DeviceProtocol.allCases.map(\.rawValue)
     static let channelNames = DeviceProfile.ChannelName.allCases.map(\.rawValue)
 

@@ -146,14 +146,14 @@ public struct KWPHostStatistics: Equatable, Sendable {
 /// session.enqueue(values, at: hostTimeOfFrame)  // ≥ 100 ms ahead (lead mode)
 /// session.stop(now: clock.now)                  // priority
 /// ```
-public struct KWPHostSession: Sendable {
-    public let configuration: KWPHostConfiguration
-    public private(set) var state: KWPHostState = .idle
-    public private(set) var identity: KWPIdentity?
-    public private(set) var clock: KWPClockEstimator?
-    public private(set) var statistics = KWPHostStatistics()
+package struct KWPHostSession: Sendable {
+    package let configuration: KWPHostConfiguration
+    package private(set) var state: KWPHostState = .idle
+    package private(set) var identity: KWPIdentity?
+    package private(set) var clock: KWPClockEstimator?
+    package private(set) var statistics = KWPHostStatistics()
     /// The latest TELEMETRY.
-    public private(set) var lastTelemetry: KWPTelemetry?
+    package private(set) var lastTelemetry: KWPTelemetry?
 
     private struct PendingSetpoint: Sendable {
         var hostTime: Double
@@ -219,7 +219,7 @@ public struct KWPHostSession: Sendable {
     private var malformedStreak: (seq: UInt8, count: Int) = (0, 0)
     private static let cleanAcksToGrow = 16
 
-    public init(configuration: KWPHostConfiguration = KWPHostConfiguration()) {
+    package init(configuration: KWPHostConfiguration = KWPHostConfiguration()) {
         self.configuration = configuration
         retransmitTimeout = configuration.initialRetransmitTimeout
     }
@@ -227,7 +227,7 @@ public struct KWPHostSession: Sendable {
     // MARK: Driving the session
 
     /// Opens the session: a 0x00 to end any noise on the line, then HELLO.
-    public mutating func start(now: Double) {
+    package mutating func start(now: Double) {
         output.removeAll()
         events.removeAll()
         decoder.reset()
@@ -240,7 +240,7 @@ public struct KWPHostSession: Sendable {
     }
 
     /// Bytes from the device.
-    public mutating func receive<S: Sequence>(_ bytes: S, now: Double) where S.Element == UInt8 {
+    package mutating func receive<S: Sequence>(_ bytes: S, now: Double) where S.Element == UInt8 {
         for byte in bytes {
             guard let result = decoder.push(byte) else { continue }
             switch result {
@@ -257,19 +257,19 @@ public struct KWPHostSession: Sendable {
 
     /// Hands over a setpoint for host time `hostTime`, ideally at least `batchLead` ahead.
     /// Ignored once the session has failed.
-    public mutating func enqueue(_ values: KWPChannelValues, at hostTime: Double) {
+    package mutating func enqueue(_ values: KWPChannelValues, at hostTime: Double) {
         if case .failed = state { return }
         if state == .idle { return }
         pending.append(PendingSetpoint(hostTime: hostTime, values: values))
     }
 
-    public mutating func enqueue(_ values: ChannelValues, at hostTime: Double) {
+    package mutating func enqueue(_ values: ChannelValues, at hostTime: Double) {
         enqueue(KWPChannelValues(values), at: hostTime)
     }
 
     /// Priority stop: every queued and unsent setpoint is discarded and STOP goes out
     /// ahead of anything not yet taken by `takeOutput`. Repeated until STOPPED arrives.
-    public mutating func stop(now: Double) {
+    package mutating func stop(now: Double) {
         pending.removeAll()
         pendingHead = 0
         window.removeAll()
@@ -290,7 +290,7 @@ public struct KWPHostSession: Sendable {
 
     /// Runs the timers: HELLO retries, clock sync, batching, retransmission, heartbeat,
     /// silence detection.
-    public mutating func poll(now: Double) {
+    package mutating func poll(now: Double) {
         switch state {
         case .idle, .failed:
             return
@@ -334,20 +334,20 @@ public struct KWPHostSession: Sendable {
     }
 
     /// Bytes to write to the port, STOP first when there is one.
-    public mutating func takeOutput() -> [UInt8] {
+    package mutating func takeOutput() -> [UInt8] {
         let bytes = output.flatMap(\.bytes)
         output.removeAll()
         return bytes
     }
 
-    public mutating func takeEvents() -> [KWPHostEvent] {
+    package mutating func takeEvents() -> [KWPHostEvent] {
         let taken = events
         events.removeAll()
         return taken
     }
 
     /// When `poll` next has something to do (nil: nothing scheduled).
-    public var nextPollTime: Double? {
+    package var nextPollTime: Double? {
         switch state {
         case .idle, .failed:
             return nil
@@ -370,12 +370,12 @@ public struct KWPHostSession: Sendable {
     }
 
     /// Setpoints handed over and not yet acknowledged by the device.
-    public var unacknowledgedSetpoints: Int {
+    package var unacknowledgedSetpoints: Int {
         (pending.count - pendingHead) + window.reduce(0) { $0 + $1.count }
     }
 
     /// Host time → device ticks, once synchronised.
-    public func deviceTicks(atHostTime hostTime: Double) -> Double? {
+    package func deviceTicks(atHostTime hostTime: Double) -> Double? {
         clock?.deviceTicks(atHostTime: hostTime)
     }
 

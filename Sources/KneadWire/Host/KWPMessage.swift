@@ -1,6 +1,6 @@
 /// Every knead wire protocol message as a value, for the host side and for tests.
 /// (The device side reads and writes the same layouts in place, without this enum.)
-public enum KWPMessage: Equatable, Sendable {
+package enum KWPMessage: Equatable, Sendable {
     case hello(tag: UInt8)
     case clockRequest(tag: UInt8)
     case frames(sequence: UInt8, KWPFrames)
@@ -15,7 +15,7 @@ public enum KWPMessage: Equatable, Sendable {
     case telemetry(counter: UInt8, KWPTelemetry)
     case fault(counter: UInt8, KWPFault)
 
-    public var type: KWPType {
+    package var type: KWPType {
         switch self {
         case .hello: return .hello
         case .clockRequest: return .clockRequest
@@ -33,7 +33,7 @@ public enum KWPMessage: Equatable, Sendable {
     }
 
     /// The header's seq byte: a tag, a sequence or a counter, by type.
-    public var seq: UInt8 {
+    package var seq: UInt8 {
         switch self {
         case let .hello(tag), let .clockRequest(tag), let .heartbeat(tag): return tag
         case let .frames(sequence, _): return sequence
@@ -99,7 +99,7 @@ public enum KWPDecodeError: Error, Equatable, Sendable {
 
 extension KWPMessage {
     /// The frame on the wire: COBS(packet) followed by 0x00.
-    public func encodedFrame() -> [UInt8] {
+    package func encodedFrame() -> [UInt8] {
         withUnsafeTemporaryAllocation(byteCount: KWP.maxPacketLength, alignment: 8) { scratch in
             withUnsafeTemporaryAllocation(byteCount: KWP.maxFrameLength, alignment: 8) { frame in
                 let length = KWP.encodeFrame(type: type.rawValue, seq: seq, scratch: scratch,
@@ -111,7 +111,7 @@ extension KWPMessage {
     }
 
     /// The packet before COBS (version, type, seq, payload, CRC).
-    public func encodedPacket() -> [UInt8] {
+    package func encodedPacket() -> [UInt8] {
         let frame = encodedFrame()
         return frame.dropLast().withUnsafeBytes { encoded in
             [UInt8](unsafeUninitializedCapacity: KWP.maxPacketLength) { buffer, count in
@@ -160,7 +160,7 @@ extension KWPMessage {
     }
 
     /// Decodes one checked packet.
-    public static func decode(_ packet: KWPPacketView) -> Result<KWPMessage, KWPDecodeError> {
+    package static func decode(_ packet: KWPPacketView) -> Result<KWPMessage, KWPDecodeError> {
         guard let type = KWPType(rawValue: packet.type) else {
             return .failure(.unknownType(packet.type))
         }
@@ -211,7 +211,7 @@ extension KWPMessage {
     }
 
     /// Decodes one frame's bytes (COBS form, with or without its trailing 0x00).
-    public static func decode(frame bytes: [UInt8]) -> Result<KWPMessage, KWPDecodeError> {
+    package static func decode(frame bytes: [UInt8]) -> Result<KWPMessage, KWPDecodeError> {
         var decoder = KWPStreamDecoder()
         var results = decoder.push(bytes)
         if bytes.last != KWP.delimiter { results += decoder.push([KWP.delimiter]) }
@@ -245,18 +245,18 @@ extension KWPMessage {
 ///
 /// A value type (the device side's `KWPFrameAssembler` does the same in a fixed buffer),
 /// so a host session that holds one stays a plain value.
-public struct KWPStreamDecoder: Sendable {
+package struct KWPStreamDecoder: Sendable {
     private var buffer: [UInt8] = []
     private var discarding = false
 
-    public init() {
+    package init() {
         buffer.reserveCapacity(KWP.maxEncodedPacketLength)
     }
 
     /// Bytes collected towards the next frame.
-    public var pendingCount: Int { buffer.count }
+    package var pendingCount: Int { buffer.count }
 
-    public mutating func push(_ byte: UInt8) -> Result<KWPMessage, KWPDecodeError>? {
+    package mutating func push(_ byte: UInt8) -> Result<KWPMessage, KWPDecodeError>? {
         if byte != KWP.delimiter {
             if discarding { return nil }
             if buffer.count == KWP.maxEncodedPacketLength {
@@ -285,7 +285,7 @@ public struct KWPStreamDecoder: Sendable {
         }
     }
 
-    public mutating func push<S: Sequence>(_ bytes: S) -> [Result<KWPMessage, KWPDecodeError>]
+    package mutating func push<S: Sequence>(_ bytes: S) -> [Result<KWPMessage, KWPDecodeError>]
     where S.Element == UInt8 {
         var results: [Result<KWPMessage, KWPDecodeError>] = []
         for byte in bytes {
@@ -295,7 +295,7 @@ public struct KWPStreamDecoder: Sendable {
     }
 
     /// Forgets a partial frame.
-    public mutating func reset() {
+    package mutating func reset() {
         buffer.removeAll(keepingCapacity: true)
         discarding = false
     }

@@ -137,24 +137,24 @@ public struct TCodeDeviceInfo: Equatable, Sendable {
 /// answered and the line has been quiet for `settle`, or until `timeout`. A device that
 /// never answers ends as `.silent`: many TCode devices print nothing and work anyway, so
 /// the driver decides what silence means.
-public struct TCodeConnect: Sendable {
-    public enum Outcome: Equatable, Sendable {
+package struct TCodeConnect: Sendable {
+    package enum Outcome: Equatable, Sendable {
         case answered(TCodeDeviceInfo)
         case silent
     }
 
-    public let queries: [TCodeQuery]
-    public let timeout: Double
-    public let settle: Double
-    public private(set) var info = TCodeDeviceInfo()
-    public private(set) var outcome: Outcome?
+    package let queries: [TCodeQuery]
+    package let timeout: Double
+    package let settle: Double
+    package private(set) var info = TCodeDeviceInfo()
+    package private(set) var outcome: Outcome?
 
     private var parser = TCodeReplyParser()
     private var startedAt = 0.0
     private var lastByteAt: Double?
 
     /// D1 is always asked; `alsoAsk` adds D0 and/or D2.
-    public init(alsoAsk: Set<TCodeQuery> = [], timeout: Double = 1.0, settle: Double = 0.05) {
+    package init(alsoAsk: Set<TCodeQuery> = [], timeout: Double = 1.0, settle: Double = 0.05) {
         queries = TCodeQuery.allCases.filter { $0 == .version || alsoAsk.contains($0) }
         self.timeout = timeout
         self.settle = settle
@@ -162,12 +162,12 @@ public struct TCodeConnect: Sendable {
 
     /// The bytes to send now: the queries, after a newline that ends any half-line the
     /// device may hold.
-    public mutating func start(now: Double) -> [UInt8] {
+    package mutating func start(now: Double) -> [UInt8] {
         startedAt = now
         return Array(("\n" + queries.map(\.line).joined()).utf8)
     }
 
-    public mutating func receive<S: Sequence>(_ bytes: S, now: Double) where S.Element == UInt8 {
+    package mutating func receive<S: Sequence>(_ bytes: S, now: Double) where S.Element == UInt8 {
         guard outcome == nil else { return }
         let bytes = Array(bytes)
         for reply in parser.push(bytes) {
@@ -185,7 +185,7 @@ public struct TCodeConnect: Sendable {
         poll(now: now)
     }
 
-    public mutating func poll(now: Double) {
+    package mutating func poll(now: Double) {
         guard outcome == nil else { return }
         let answered = (!queries.contains(.version) || info.version != nil)
             && (!queries.contains(.firmware) || info.firmware != nil)

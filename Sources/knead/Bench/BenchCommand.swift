@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
             BenchCheckCommand.self,
             BenchMemoryCommand.self,
             BenchLinkCommand.self,
+            BenchStopCommand.self,
         ],
         defaultSubcommand: BenchAllCommand.self)
 

@@ -11,7 +11,7 @@ struct BenchLinkCommand: ParsableCommand {
         commandName: "link",
         abstract: "Measure what each protocol sustains over a paced serial line (use a release build).",
         discussion: """
-            For TCode (the osr2 axes) and the knead wire protocol (knead-chair), plays
+            For TCode (the sr6 axes) and the knead wire protocol (knead-chair), plays
             frames whose every channel changes at every frame, at rising rates, for
             --seconds each, through the real driver to the simulator on a pseudo-terminal
             paced at --baud (8N1: ten bits a byte). A rate is sustained when play ends
@@ -71,7 +71,7 @@ struct BenchLinkCommand: ParsableCommand {
         #if DEBUG
         Console.error("knead: note: this is a debug build; measure with a release build for figures that mean something\n")
         #endif
-        let bench = LinkBenchmark(baud: baud, tcodeProfile: try DeviceChoice.resolve("osr2"),
+        let bench = LinkBenchmark(baud: baud, tcodeProfile: try DeviceChoice.resolve("sr6"),
                                   kwpProfile: try DeviceChoice.resolve("knead-chair"),
                                   realtimePriority: SimCommand.realtimePriority)
         do {

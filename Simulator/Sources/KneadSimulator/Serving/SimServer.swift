@@ -92,7 +92,7 @@ public final class SimServer: Sendable {
         let configuration = options.server
         let served = configuration.protocol
         let profile = configuration.profile
-        let hostProfile = served == .tcode ? "osr2" : (profile.position == nil ? "knead-handheld" : "knead-chair")
+        let hostProfile = served == .tcode ? "sr6" : (profile.position == nil ? "knead-handheld" : "knead-chair")
         var text = ""
         if let note = link?.note { text += "knead sim: note: \(note)\n" }
         text += "knead sim: serving \(served.displayName) as '\(profile.name)' on \(server.path)"

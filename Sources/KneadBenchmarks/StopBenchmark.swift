@@ -1,0 +1,286 @@
+import Foundation
+import KneadCore
+import KneadDrivers
+import KneadEngine
+import KneadSimulator
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `knead bench stop`: how long a stop takes to reach the OS while the line is
+/// saturated (issue 7). For each protocol, the real driver plays ever-changing frames
+/// through the engine at the protocol's highest sustained rate to `knead sim`'s
+/// PtyServer, paced at the baud rate (docs/performance.md, "Serial link"); meanwhile,
+/// at random moments, another thread calls the driver's `stop()` and times it from the
+/// call to its return, which is when `write` has handed the stop's bytes to the OS.
+/// The machine's floor is measured in the same run: a bare `write()` of the same stop
+/// bytes to an idle pseudo-terminal. A last case times the port's stop past a writer
+/// blocked on a full pseudo-terminal.
+public struct StopBenchmark: Sendable {
+    public struct Configuration: Sendable {
+        public var stops = 200
+        public var baud = 115_200
+        /// Highest rates sustained over 115200 baud (docs/performance.md, issue 4).
+        public var tcodeRate = 325.0
+        public var kwpRate = 600.0
+        /// Milliseconds between one stop and the next request: uniform in this range, so
+        /// stops land at random moments of the writers' work.
+        public var gap = 20.0...80.0
+        public var seed: UInt64 = 7
+        public init() {}
+    }
+
+    /// Latencies of one case, microseconds.
+    public struct Summary: Codable, Sendable {
+        public var name: String
+        public var rate: Double?
+        public var count: Int
+        public var p50: Double
+        public var p99: Double
+        public var max: Double
+        /// Bytes the host sent to the device a second, over the run, as a share of the line.
+        public var lineShare: Double?
+        public var error: String?
+
+        init(name: String, rate: Double?, microseconds: [Double], lineShare: Double?, error: String?) {
+            let sorted = microseconds.sorted()
+            func at(_ q: Double) -> Double {
+                sorted.isEmpty ? 0 : sorted[Swift.min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)]
+            }
+            self.name = name
+            self.rate = rate
+            count = sorted.count
+            p50 = at(0.5)
+            p99 = at(0.99)
+            max = sorted.last ?? 0
+            self.lineShare = lineShare
+            self.error = error
+        }
+    }
+
+    public struct Report: Codable, Sendable {
+        public var baud: Int
+        public var stops: Int
+        public var floor: Summary
+        public var cases: [Summary]
+
+        public var table: String {
+            func pad(_ text: String, _ width: Int) -> String {
+                text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+            }
+            func us(_ value: Double) -> String { String(format: "%.1f", value) }
+            var lines = ["case" + String(repeating: " ", count: 36) + "rate Hz  line  stops   p50 µs   p99 µs   max µs  p99/floor p99"]
+            for row in [floor] + cases {
+                var line = row.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                line += pad(row.rate.map { String(Int($0)) } ?? "-", 7)
+                line += pad(row.lineShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-", 6)
+                line += pad(String(row.count), 7) + pad(us(row.p50), 9) + pad(us(row.p99), 9) + pad(us(row.max), 9)
+                line += pad(floor.p99 > 0 ? String(format: "%.1f×", row.p99 / floor.p99) : "-", 15)
+                if let error = row.error { line += "  (\(error))" }
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    public let configuration: Configuration
+    public let tcodeProfile: DeviceProfile
+    public let kwpProfile: DeviceProfile
+
+    /// `tcode` and `kwp`: the profiles to drive (their rate caps are lifted to the rates).
+    public init(configuration: Configuration = Configuration(), tcode: DeviceProfile, kwp: DeviceProfile) {
+        self.configuration = configuration
+        var tcode = tcode
+        var kwp = kwp
+        tcode.maxRate = Swift.max(tcode.maxRate, configuration.tcodeRate)
+        kwp.maxRate = Swift.max(kwp.maxRate, configuration.kwpRate)
+        tcode.connection?.baud = configuration.baud
+        kwp.connection?.baud = configuration.baud
+        tcodeProfile = tcode
+        kwpProfile = kwp
+    }
+
+    public func run() -> Report {
+        let floor = Self.floor(stops: configuration.stops, bytes: Array("DSTOP\nV00000\n".utf8))
+        let tcode = measure(protocol: .tcode, profile: tcodeProfile, rate: configuration.tcodeRate,
+                            name: "TCode (\(tcodeProfile.name), \(tcodeProfile.connection?.axes.sorted.count ?? 0) axes)")
+        let kwp = measure(protocol: .kwp, profile: kwpProfile, rate: configuration.kwpRate,
+                          name: "knead wire protocol (\(kwpProfile.name))")
+        let blocked = Self.blockedWriter(stops: configuration.stops, bytes: [0x00, 0x03, 0x11, 0x22, 0x00],
+                                         seed: configuration.seed)
+        return Report(baud: configuration.baud, stops: configuration.stops, floor: floor, cases: [tcode, kwp, blocked])
+    }
+
+    // MARK: A writer blocked on a full line
+
+    /// The case issue 7 is about, on the port alone: a writer blocked on a full
+    /// pseudo-terminal (its far end reads nothing; the writer's timeout 10 s), and a
+    /// discarding stop (`tcflush`, then the bytes) from another thread 0–2 ms after the
+    /// writer started waiting. Timed from the request to `writeStop`'s return.
+    static func blockedWriter(stops: Int, bytes: [UInt8], seed: UInt64) -> Summary {
+        let name = "port: writer blocked on a full pty"
+        guard let (master, slavePath) = openPseudoTerminal() else {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "no pseudo-terminal")
+        }
+        defer { close(master) }
+        let port: SerialPort
+        do {
+            port = try SerialPort.open(slavePath, settings: SerialSettings(writeTimeout: 10), choice: .termios)
+        } catch {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "\(error)")
+        }
+        defer { port.close() }
+        let blob = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
+        var random = SplitMix(seed: seed)
+        var samples: [Double] = []
+        var sink = [UInt8](repeating: 0, count: 65_536)
+        for _ in 0..<stops {
+            let writer = Finished<Bool>()
+            Thread { writer.set((try? port.write(blob)) == .preemptedByStop) }.start()
+            while port.writersWaiting == 0, !writer.isSet { usleep(50) }
+            usleep(UInt32(random.unit() * 2000))
+            let requested = now()
+            do {
+                try port.writeStop(bytes, discipline: .discardQueued)
+            } catch {
+                return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: "\(error)")
+            }
+            samples.append(Double(now() - requested) / 1000)
+            guard writer.wait() else {
+                return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil,
+                               error: "the writer was not cut short")
+            }
+            // Empty the far end down to the stop's bytes, ready for the next round.
+            var arrived: [UInt8] = []
+            while !arrived.suffix(bytes.count).elementsEqual(bytes) {
+                var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 1000) > 0 else {
+                    return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil,
+                                   error: "the stop's bytes did not arrive")
+                }
+                let count = read(master, &sink, sink.count)
+                if count > 0 { arrived += sink[0..<count] }
+            }
+        }
+        return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: nil)
+    }
+
+    /// A new pseudo-terminal: the master (non-blocking) and the slave's path.
+    static func openPseudoTerminal() -> (Int32, String)? {
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        // TIOCSPTLCK and TIOCGPTN: unlockpt and ptsname, which Swift does not see.
+        guard master >= 0, ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
+            if master >= 0 { close(master) }
+            return nil
+        }
+        return (master, "/dev/pts/\(number)")
+    }
+
+    // MARK: The floor
+
+    /// A bare non-blocking `write()` of `bytes` to an idle pseudo-terminal, drained after each.
+    static func floor(stops: Int, bytes: [UInt8]) -> Summary {
+        let name = "floor: bare write() to an idle pty"
+        guard let (master, slavePath) = openPseudoTerminal() else {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "no pseudo-terminal")
+        }
+        defer { close(master) }
+        let slave = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
+        guard slave >= 0 else {
+            return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "cannot open the pty")
+        }
+        defer { close(slave) }
+        var attributes = termios()
+        tcgetattr(slave, &attributes)
+        cfmakeraw(&attributes)
+        tcsetattr(slave, TCSANOW, &attributes)
+        var samples: [Double] = []
+        var sink = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<stops {
+            let started = Self.now()
+            _ = bytes.withUnsafeBytes { write(slave, $0.baseAddress, $0.count) }
+            samples.append(Double(Self.now() - started) / 1000)
+            var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            _ = poll(&poller, 1, 100)
+            while read(master, &sink, sink.count) > 0 {}
+        }
+        return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: nil)
+    }
+
+    // MARK: A protocol
+
+    func measure(protocol served: DeviceProtocol, profile: DeviceProfile, rate: Double, name: String) -> Summary {
+        func failed(_ error: String) -> Summary {
+            Summary(name: name, rate: rate, microseconds: [], lineShare: nil, error: error)
+        }
+        let server: PtyServer
+        do {
+            server = try PtyServer(configuration: PtyServer.Configuration(
+                protocol: served, profile: .chair, baud: configuration.baud, paced: true, traceInterval: nil,
+                realtimePriority: 40))
+        } catch {
+            return failed("\(error)")
+        }
+        let serving = Finished<ServeReport>()
+        Thread { serving.set(server.run()) }.start()
+        defer { server.requestStop() }
+        var options = DeviceDrivers.Options(transport: .termios)
+        options.tcode.connectTimeout = 0.3
+        options.kwp.closeTimeout = 0.5
+        let backend: any Backend
+        do {
+            backend = try DeviceDrivers.backend(profile: profile, path: server.path, options: options)
+            _ = try backend.open()
+        } catch {
+            return failed("\(error)")
+        }
+        // Long enough for every stop and its gap; the engine is ended early when they are done.
+        let seconds = Double(configuration.stops) * (configuration.gap.upperBound / 1000 + 0.01) + 10
+        let limits = SafetyLimits.resolve(device: profile, sessionCap: seconds + 60)
+        let frames = ChangingFrames(rate: rate, count: Int(seconds * rate))
+            .safe(through: SafetyEnvelope(limits: limits), period: 1 / rate)
+        let engine = Engine(backend: backend, clock: MonotonicClock(), configuration: EngineConfiguration(rate: rate))
+        let played = Finished<RunResult>()
+        let started = Self.now()
+        Thread { played.set(engine.run(frames.makeIterator())) }.start()
+        var random = SplitMix(seed: configuration.seed)
+        var samples: [Double] = []
+        var error: String?
+        // Let the line fill before the first stop.
+        usleep(300_000)
+        for _ in 0..<configuration.stops {
+            let gap = configuration.gap.lowerBound
+                + (configuration.gap.upperBound - configuration.gap.lowerBound) * random.unit()
+            usleep(UInt32(gap * 1000))
+            if played.isSet { break }
+            let requested = Self.now()
+            do {
+                try backend.stop()
+            } catch let failure {
+                error = "\(failure)"
+                break
+            }
+            samples.append(Double(Self.now() - requested) / 1000)
+        }
+        let wall = Double(Self.now() - started) / 1e9
+        _ = engine.requestStop()
+        let result = played.wait()
+        backend.close()
+        server.requestStop()
+        let report = serving.wait()
+        if error == nil, samples.count < configuration.stops {
+            error = "play ended early: \(result.endReason)"
+        }
+        let share = Double(report.bytesFromHost) / wall / (Double(configuration.baud) / LinkPacer.bitsPerByte)
+        return Summary(name: name, rate: rate, microseconds: samples, lineShare: share, error: error)
+    }
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}

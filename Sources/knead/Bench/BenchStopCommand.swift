@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import KneadBenchmarks
+
+/// `knead bench stop`: a stop's latency with the line saturated, beside the machine's
+/// floor; the measuring is KneadBenchmarks' `StopBenchmark`.
+struct BenchStopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop",
+        abstract: "Measure how long a stop takes to reach the OS on a saturated line (use a release build).",
+        discussion: """
+            For TCode (the sr6 profile, 4 axes) at 325 Hz and the knead wire protocol
+            (knead-chair) at 600 Hz, their highest sustained rates over 115200 baud,
+            plays ever-changing frames through the real driver to knead sim on a
+            pseudo-terminal paced at --baud, and stops --stops times at random moments
+            (20–80 ms apart). Each stop is timed from the call to the driver's stop()
+            to its return, when the stop's bytes have been handed to the OS.
+
+            Last, the port alone: a writer blocked on a full pseudo-terminal (its far end
+            reads nothing) and a discarding stop 0–2 ms later, --stops times.
+
+            The floor, measured in the same run: a bare write() of the stop bytes to an
+            idle pseudo-terminal. docs/performance.md, "Stop under a saturated line
+            (issue 7)", has the figures.
+            """)
+
+    @Option(help: ArgumentHelp("Stops per protocol.", valueName: "N"))
+    var stops: Int = 200
+
+    @Option(help: ArgumentHelp("Baud rate of the paced line.", valueName: "BAUD"))
+    var baud: Int = 115_200
+
+    @Flag(help: "Print the figures as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (10...10_000).contains(stops) else { throw ValidationError("--stops must be 10…10000") }
+    }
+
+    func run() throws {
+        #if DEBUG
+        Console.error("knead: note: this is a debug build; measure with a release build for figures that mean something\n")
+        #endif
+        var configuration = StopBenchmark.Configuration()
+        configuration.stops = stops
+        configuration.baud = baud
+        let bench = StopBenchmark(configuration: configuration, tcode: try DeviceChoice.resolve("sr6"),
+                                  kwp: try DeviceChoice.resolve("knead-chair"))
+        let report = bench.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            Console.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+        } else {
+            Console.output("Stop under a saturated line: \(baud) baud, 8N1, paced by knead sim; \(stops) stops "
+                           + "at random moments; request → stop() returned (bytes handed to the OS)\n\n")
+            Console.output(report.table)
+        }
+    }
+}
