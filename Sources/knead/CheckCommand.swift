@@ -27,7 +27,8 @@ struct CheckCommand: ParsableCommand {
               knead check --json Patterns/desk-reset.yaml | jq '.[0].duration'
             """)
 
-    @Argument(help: ArgumentHelp("Pattern files (YAML or JSON).", valueName: "PATTERN"))
+    @Argument(help: ArgumentHelp("Pattern files (YAML or JSON).", valueName: "PATTERN"),
+              completion: .file(extensions: ["yaml", "yml", "json"]))
     var patterns: [String]
 
     @Flag(help: "Treat warnings as errors (exit 65 when there are any).")
@@ -37,10 +38,12 @@ struct CheckCommand: ParsableCommand {
     var json = false
 
     @Option(help: ArgumentHelp("The device the patterns are compiled for: chair, handheld, or a profile file.",
-                               valueName: "chair|handheld|FILE"))
+                               valueName: "chair|handheld|FILE"),
+            completion: .file(extensions: ["yaml", "yml", "json"]))
     var device: String = "chair"
 
-    @Option(help: ArgumentHelp("The person's size: 'default' or a body profile file.", valueName: "default|FILE"))
+    @Option(help: ArgumentHelp("The person's size: 'default' or a body profile file.", valueName: "default|FILE"),
+            completion: .file(extensions: ["yaml", "yml", "json"]))
     var body: String = "default"
 
     func validate() throws {

@@ -41,7 +41,8 @@ struct PreviewCommand: ParsableCommand {
               NO_COLOR=1 knead preview Patterns/swedish-warm-up.yaml | less
             """)
 
-    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"))
+    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"),
+              completion: .file(extensions: ["yaml", "yml", "json"]))
     var pattern: String
 
     @Option(help: ArgumentHelp("Width in characters (default: the terminal's, else 80; at least 40).", valueName: "N"))

@@ -137,9 +137,13 @@ public struct PictureSummary: Sendable {
     }
 }
 
-/// `m:ss` (or `h:mm:ss` from an hour on), rounded to the nearest second.
+/// `m:ss` (or `h:mm:ss` from an hour on), rounded to the nearest second; NaN and
+/// negative lengths read 0:00 and anything past 999999:59:59 reads that.
 public func clockText(_ seconds: Double) -> String {
-    let total = Int((seconds.isFinite ? Swift.max(0, seconds) : 0).rounded())
+    // Clamped before the conversion to Int, which traps beyond Int's range: a length
+    // that large is a bug or a hostile file, and a million hours reads as "far too long".
+    let longest = 999_999.0 * 3600 + 3599
+    let total = seconds.isNaN ? 0 : Int(Swift.min(longest, Swift.max(0, seconds.rounded())))
     let hours = total / 3600, minutes = (total / 60) % 60, secs = total % 60
     let ss = secs < 10 ? "0\(secs)" : "\(secs)"
     if hours > 0 {
