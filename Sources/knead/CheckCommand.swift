@@ -56,21 +56,22 @@ struct CheckCommand: ParsableCommand {
         var exitCode = ExitCode.success
         var reports: [CheckReport] = []
         for path in patterns {
-            let result = PatternFile.load(path: path, options: PatternFileOptions(strict: strict, device: profile,
+            var result = PatternFile.load(path: path, options: PatternFileOptions(strict: strict, device: profile,
                                                                                    body: bodyProfile))
+            result.file = ArgumentText.shown(path)
             Console.error(result.rendered())
             let report = CheckReport(result: result, device: profile, body: bodyProfile)
             reports.append(report)
             exitCode = KneadExitCode.worst(exitCode, ExitCode(report.exitCode))
             if !json, report.valid {
-                Console.output(report.text)
+                try Console.outputOrExit(report.text)
             }
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(reports)
-            Console.output(String(decoding: data, as: UTF8.self) + "\n")
+            try Console.outputOrExit(String(decoding: data, as: UTF8.self) + "\n")
         }
         if exitCode != .success { throw exitCode }
     }

@@ -38,9 +38,9 @@ struct DevicesCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(DevicesReport(ports: ports))
-            Console.output(String(decoding: data, as: UTF8.self) + "\n")
+            try Console.outputOrExit(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            Console.output(DevicesReport.text(ports))
+            try Console.outputOrExit(DevicesReport.text(ports))
         }
     }
 }

@@ -70,6 +70,6 @@ struct PreviewCommand: ParsableCommand {
         var columns = FrameColumns(count: picture.columnCount, duration: prepared.pictureDuration)
         for safe in prepared.safeFrames(rate: Self.pictureRate) { columns.add(safe.frame) }
         let summary = PictureSummary(timeline: prepared.timeline, device: prepared.device)
-        Console.output(picture.render(summary: summary, columns: columns))
+        try Console.outputOrExit(picture.render(summary: summary, columns: columns))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KneadCore
 import KneadPatternFile
 import KneadPlayer
@@ -73,6 +74,8 @@ enum DeviceChoice {
     }
 
     private static func unwrap<Profile>(_ result: ProfileFileResult<Profile>, _ nameOrPath: String) throws -> Profile {
+        var result = result
+        result.file = ArgumentText.shown(result.file)
         Console.error(result.rendered())
         if let profile = result.profile, !result.hasErrors { return profile }
         if result.fileProblem != nil {
@@ -103,7 +106,8 @@ extension PreparedSession {
     static func load(path: String, options: SessionOptions) throws -> PreparedSession {
         let loaded = PreparedSession.load(path: path, device: try options.resolveDevice(), body: try options.resolveBody(),
                                           personCap: options.personCap, sessionCap: options.sessionCapSeconds)
-        Console.error(loaded.diagnostics)
+        let shownPath = ArgumentText.shown(path)
+        Console.error(shownPath == path ? loaded.diagnostics : loaded.diagnostics.replacingOccurrences(of: path, with: shownPath))
         switch loaded.session {
         case let .success(session): return session
         case .failure(.fileProblem): throw KneadExitCode.noInput
