@@ -215,7 +215,7 @@ struct PatternErrorTests {
             case.yaml:4:36: error: unknown unit 'MIN' in '2MIN' (did you mean 2min?)
               hint: duration is a time like 500ms, 8s or 1.5min; units are case-sensitive
             case.yaml:5:11: error: unknown unit 'H' in '2H' (did you mean 120min?)
-              hint: rest is a time like 500ms, 8s or 1.5min
+              hint: duration is a time like 500ms, 8s or 1.5min
 
             """)
     }

@@ -105,11 +105,11 @@ struct ProfileFileTests {
     /// Near-zero speeds once made travel last longer than an Int of seconds (a trap in
     /// the clock text) or a five-minute pattern last 167 hours.
     @Test(arguments: [
-        ("1e-20mm/s", "600mm/s2", "track.yaml:4:40: error: max-speed 1e-20mm/s is less than 1mm/s"),
-        ("0.001mm/s", "600mm/s2", "track.yaml:4:40: error: max-speed 0.001mm/s is less than 1mm/s"),
-        ("2000mm/s", "600mm/s2", "track.yaml:4:40: error: max-speed 2000mm/s is more than 1000mm/s"),
-        ("120mm/s", "1e-300mm/s2", "track.yaml:4:67: error: max-acceleration 1e-300mm/s2 is less than 10mm/s2"),
-        ("120mm/s", "200000mm/s2", "track.yaml:4:67: error: max-acceleration 200000mm/s2 is more than 100000mm/s2"),
+        ("1e-20mm/s", "600mm/s2", "track.yaml:4:43: error: max-speed 1e-20mm/s is less than 1mm/s"),
+        ("0.001mm/s", "600mm/s2", "track.yaml:4:43: error: max-speed 0.001mm/s is less than 1mm/s"),
+        ("2000mm/s", "600mm/s2", "track.yaml:4:43: error: max-speed 2000mm/s is more than 1000mm/s"),
+        ("120mm/s", "1e-300mm/s2", "track.yaml:4:72: error: max-acceleration 1e-300mm/s2 is less than 10mm/s2"),
+        ("120mm/s", "200000mm/s2", "track.yaml:4:72: error: max-acceleration 200000mm/s2 is more than 100000mm/s2"),
     ])
     func trackSpeedAndAccelerationHaveSaneBounds(speed: String, acceleration: String, expected: String) {
         let text = """
