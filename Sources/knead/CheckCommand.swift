@@ -18,8 +18,8 @@ struct CheckCommand: ParsableCommand {
             --strict turns them into errors.
 
             Exit codes: 0 every file is valid; 65 a pattern is invalid; 66 a file is
-            missing or unreadable; 64 the command line is wrong. With several files the
-            worst wins: 66 over 65 over 0.
+            missing or unreadable; 64 the command line is wrong; 74 standard output
+            could not be written. With several files the worst wins: 66 over 65 over 0.
 
             Examples:
               knead check Patterns/desk-reset.yaml

@@ -21,7 +21,7 @@ struct DevicesCommand: ParsableCommand {
             A pseudo-terminal from 'knead sim' is not a port the system lists: use the
             path 'knead sim' prints.
 
-            Exit code: 0.
+            Exit codes: 0; 74 the list could not be written to standard output.
 
             Examples:
               knead devices
