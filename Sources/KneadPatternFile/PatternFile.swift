@@ -75,7 +75,7 @@ public enum PatternFile {
 
     private static func failed(_ file: String, _ problem: FileProblem) -> PatternFileResult {
         PatternFileResult(file: file, pattern: nil, timeline: nil,
-                          diagnostics: [.error(at: .unknown, problem.description)], fileProblem: problem)
+                          diagnostics: [.error(at: .unknown, problem.description(kind: "pattern file"))], fileProblem: problem)
     }
 
     private static func check(_ input: DocumentInput.Outcome, fileName: String, baseDirectory: String?,

@@ -19,8 +19,8 @@ struct CheckCommand: ParsableCommand {
             --strict turns them into errors.
 
             Exit codes: 0 every file is valid; 65 a pattern is invalid; 66 a file is
-            missing or unreadable; 64 the command line is wrong. With several files the
-            worst wins: 66 over 65 over 0.
+            missing or unreadable; 64 the command line is wrong; 74 standard output
+            could not be written. With several files the worst wins: 66 over 65 over 0.
 
             Examples:
               knead check Patterns/desk-reset.yaml
@@ -28,7 +28,8 @@ struct CheckCommand: ParsableCommand {
               knead check --json Patterns/desk-reset.yaml | jq '.[0].duration'
             """)
 
-    @Argument(help: ArgumentHelp("Pattern files (YAML or JSON).", valueName: "PATTERN"))
+    @Argument(help: ArgumentHelp("Pattern files (YAML or JSON).", valueName: "PATTERN"),
+              completion: .file(extensions: ["yaml", "yml", "json"]))
     var patterns: [String]
 
     @Flag(help: "Treat warnings as errors (exit 65 when there are any).")
@@ -38,10 +39,12 @@ struct CheckCommand: ParsableCommand {
     var json = false
 
     @Option(help: ArgumentHelp("The device the patterns are compiled for: chair, handheld, or a profile file.",
-                               valueName: "chair|handheld|FILE"))
+                               valueName: "chair|handheld|FILE"),
+            completion: .file(extensions: ["yaml", "yml", "json"]))
     var device: String = "chair"
 
-    @Option(help: ArgumentHelp("The person's size: 'default' or a body profile file.", valueName: "default|FILE"))
+    @Option(help: ArgumentHelp("The person's size: 'default' or a body profile file.", valueName: "default|FILE"),
+            completion: .file(extensions: ["yaml", "yml", "json"]))
     var body: String = "default"
 
     func validate() throws {
@@ -54,21 +57,22 @@ struct CheckCommand: ParsableCommand {
         var exitCode = ExitCode.success
         var reports: [CheckReport] = []
         for path in patterns {
-            let result = PatternFile.load(path: path, options: PatternFileOptions(strict: strict, device: profile,
+            var result = PatternFile.load(path: path, options: PatternFileOptions(strict: strict, device: profile,
                                                                                    body: bodyProfile))
+            result.file = ArgumentText.shown(path)
             Console.error(result.rendered())
             let report = CheckReport(result: result, device: profile, body: bodyProfile)
             reports.append(report)
             exitCode = KneadExitCode.worst(exitCode, ExitCode(report.exitCode))
             if !json, report.valid {
-                Console.output(report.text)
+                try Console.outputOrExit(report.text)
             }
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(reports)
-            Console.output(String(decoding: data, as: UTF8.self) + "\n")
+            try Console.outputOrExit(String(decoding: data, as: UTF8.self) + "\n")
         }
         if exitCode != .success { throw exitCode }
     }

@@ -22,6 +22,15 @@ enum Console {
         write(text, to: 1)
     }
 
+    /// Writes to standard output; when that fails, says so on standard error and throws
+    /// exit 74 (EX_IOERR), as `render` does, so a script never takes lost output for success.
+    static func outputOrExit(_ text: String) throws {
+        guard !output(text) else { return }
+        let reason = errno == 0 ? "the output was cut short" : String(cString: strerror(errno))
+        error("knead: error: cannot write to standard output: \(reason)\n")
+        throw KneadExitCode.ioError
+    }
+
     private static func write(_ text: String, to descriptor: Int32) -> Bool {
         guard !text.isEmpty else { return true }
         var text = text

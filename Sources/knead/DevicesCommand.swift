@@ -21,7 +21,7 @@ struct DevicesCommand: ParsableCommand {
             A pseudo-terminal from 'knead sim' is not a port the system lists: use the
             path 'knead sim' prints.
 
-            Exit code: 0.
+            Exit codes: 0; 74 the list could not be written to standard output.
 
             Examples:
               knead devices
@@ -38,9 +38,9 @@ struct DevicesCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(DevicesReport(ports: ports))
-            Console.output(String(decoding: data, as: UTF8.self) + "\n")
+            try Console.outputOrExit(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            Console.output(DevicesReport.text(ports))
+            try Console.outputOrExit(DevicesReport.text(ports))
         }
     }
 }

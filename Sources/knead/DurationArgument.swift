@@ -1,3 +1,5 @@
+import KneadCore
+
 /// A duration on the command line, written as in pattern files: `500ms`, `90s`,
 /// `45min`, `1.5h`. A bare number is refused with the fix, as in pattern files.
 enum DurationArgument {
@@ -19,5 +21,18 @@ enum DurationArgument {
             return .failure(ParseError(description: "'\(text)' needs a unit, e.g. \(trimmed)min"))
         }
         return .failure(ParseError(description: "'\(text)' is not a duration; write it like 45min, 90s or 1.5h"))
+    }
+
+    /// A `--session-cap`: a duration no longer than the envelope's longest cap. Refused
+    /// rather than lowered, so nobody believes a 25 h cap is in force.
+    static func parseSessionCap(_ text: String) -> Result<Double, ParseError> {
+        parse(text).flatMap { seconds in
+            guard seconds <= SafetyLimits.longestSessionCap else {
+                let hours = Int(SafetyLimits.longestSessionCap / 3600)
+                return .failure(ParseError(description: "'\(text)' is longer than the longest session cap, \(hours)h; "
+                                                        + "give \(hours)h or less"))
+            }
+            return .success(seconds)
+        }
     }
 }

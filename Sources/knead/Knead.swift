@@ -27,12 +27,35 @@ struct Knead: ParsableCommand {
 
     static func main() {
         CrashPolicy.neverWaitInAPrompt()
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            exit(withError: error)
+        // ArgumentParser answers `help NAME` for an unknown NAME with the general help
+        // and exit 0, so a script cannot tell a typo from a real topic.
+        if let problem = HelpTopic.unknownName(in: Array(CommandLine.arguments.dropFirst()), root: Knead.self) {
+            Console.error(problem)
+            exit(withError: KneadExitCode.usage)
         }
+        main(nil)
+    }
+}
+
+/// The names after `knead help`, checked against the command tree.
+enum HelpTopic {
+    /// The error for the first name after `help` that is not a command at its level; nil
+    /// when the arguments are not a `help` request or every name is known.
+    static func unknownName(in arguments: [String], root: ParsableCommand.Type) -> String? {
+        guard arguments.first == "help" else { return nil }
+        var command = root
+        var path = root.configuration.commandName ?? "knead"
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            let subcommands = command.configuration.subcommands
+            let names = subcommands.compactMap { $0.configuration.commandName }
+            guard let index = names.firstIndex(of: name) else {
+                let known = names.isEmpty ? "'\(path)' has no subcommands" : "commands: " + names.joined(separator: ", ")
+                return "knead: error: unknown command '\(name)'\n  \(known)\n"
+            }
+            command = subcommands[index]
+            path += " " + name
+        }
+        return nil
     }
 }
 

@@ -42,7 +42,8 @@ struct PreviewCommand: ParsableCommand {
               NO_COLOR=1 knead preview Patterns/swedish-warm-up.yaml | less
             """)
 
-    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"))
+    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"),
+              completion: .file(extensions: ["yaml", "yml", "json"]))
     var pattern: String
 
     @Option(help: ArgumentHelp("Width in characters (default: the terminal's, else 80; at least 40).", valueName: "N"))
@@ -70,6 +71,6 @@ struct PreviewCommand: ParsableCommand {
         var columns = FrameColumns(count: picture.columnCount, duration: prepared.pictureDuration)
         for safe in prepared.safeFrames(rate: Self.pictureRate) { columns.add(safe.frame) }
         let summary = PictureSummary(timeline: prepared.timeline, device: prepared.device)
-        Console.output(picture.render(summary: summary, columns: columns))
+        try Console.outputOrExit(picture.render(summary: summary, columns: columns))
     }
 }

@@ -53,10 +53,14 @@ struct RenderCommand: ParsableCommand {
               knead render Patterns/handheld-quick-5.yaml --device handheld -o q.jsonl
             """)
 
-    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"))
+    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"),
+              completion: .file(extensions: ["yaml", "yml", "json"]))
     var pattern: String
 
-    @Option(help: ArgumentHelp("Frames per second, 1…2000.", valueName: "HZ"))
+    // Unconditional, so `--rate -5` reaches validate() and gets the range message
+    // instead of ArgumentParser reading -5 as an option and the value as missing.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Frames per second, 1…2000 (and at most what the device takes).", valueName: "HZ"))
     var rate: Double = 100
 
     @Option(help: ArgumentHelp("csv, jsonl, funscript or svg (default: from the --output extension, else csv).",
@@ -64,7 +68,8 @@ struct RenderCommand: ParsableCommand {
     var format: RenderFormat?
 
     @Option(name: [.short, .long],
-            help: ArgumentHelp("The file to write (for funscript, the base name of the files).", valueName: "FILE"))
+            help: ArgumentHelp("The file to write (for funscript, the base name of the files).", valueName: "FILE"),
+            completion: .file())
     var output: String?
 
     @OptionGroup var session: SessionOptions
@@ -77,7 +82,7 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         guard rate.isFinite, Self.rateRange.contains(rate) else {
-            throw ValidationError("--rate must be between 1 and 2000 Hz, not \(rate)")
+            throw ValidationError("--rate must be between 1 and 2000 Hz, not \(numberText(rate))")
         }
         if resolvedFormat == .funscript && (output == nil || output == "-") {
             throw ValidationError("funscript writes one file per axis: give a base name with --output, e.g. --output desk-reset")
@@ -90,6 +95,7 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         let prepared = try PreparedSession.load(path: pattern, options: session)
+        try prepared.refuseRateAboveDevice(rate)
         do {
             switch resolvedFormat {
             case .csv, .jsonl:

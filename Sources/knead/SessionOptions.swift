@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import KneadCore
 import KneadPatternFile
+import KneadPictures
 import KneadPlayer
 
 /// Options every command that turns a pattern into frames shares: which device, the
@@ -9,11 +11,13 @@ import KneadPlayer
 struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("What the device can do: 'chair' (a roller on an x/y track with pressure and heat), "
                                + "'handheld' (intensity only), or a device profile file.",
-                               valueName: "chair|handheld|FILE"))
+                               valueName: "chair|handheld|FILE"),
+            completion: .file(extensions: ["yaml", "yml", "json"]))
     var device: String = "chair"
 
     @Option(help: ArgumentHelp("The person's size: 'default' or a body profile file (shoulder-height, back-width).",
-                               valueName: "default|FILE"))
+                               valueName: "default|FILE"),
+            completion: .file(extensions: ["yaml", "yml", "json"]))
     var body: String = "default"
 
     @Option(name: .customLong("max-intensity"),
@@ -32,7 +36,7 @@ struct SessionOptions: ParsableArguments {
                 throw ValidationError("--max-intensity: \(error)")
             }
         }
-        if let sessionCap, case let .failure(message) = DurationArgument.parse(sessionCap) {
+        if let sessionCap, case let .failure(message) = DurationArgument.parseSessionCap(sessionCap) {
             throw ValidationError("--session-cap: \(message)")
         }
     }
@@ -42,7 +46,7 @@ struct SessionOptions: ParsableArguments {
     }
 
     var sessionCapSeconds: Double? {
-        sessionCap.flatMap { try? DurationArgument.parse($0).get() }
+        sessionCap.flatMap { try? DurationArgument.parseSessionCap($0).get() }
     }
 
     /// The device profile named by `--device`; exits 64 for an unknown name and 66 for
@@ -71,6 +75,8 @@ enum DeviceChoice {
     }
 
     private static func unwrap<Profile>(_ result: ProfileFileResult<Profile>, _ nameOrPath: String) throws -> Profile {
+        var result = result
+        result.file = ArgumentText.shown(result.file)
         Console.error(result.rendered())
         if let profile = result.profile, !result.hasErrors { return profile }
         if result.fileProblem != nil {
@@ -86,12 +92,23 @@ enum DeviceChoice {
 }
 
 extension PreparedSession {
+    /// Exits 64 when `rate` is more than the device takes. `play` and `render` refuse the
+    /// same way, so a render is never a rate that play would not send.
+    func refuseRateAboveDevice(_ rate: Double) throws {
+        guard rate > device.maxRate else { return }
+        Console.error("knead: error: --rate \(numberText(rate)) Hz is more than the \(device.name) "
+                      + "takes (\(numberText(device.maxRate)) Hz)\n"
+                      + "  hint: use --rate \(numberText(device.maxRate)) or less\n")
+        throw KneadExitCode.usage
+    }
+
     /// Reads the file; prints every diagnostic (errors and warnings) on stderr; exits 66
     /// when the file cannot be read and 65 when it is invalid.
     static func load(path: String, options: SessionOptions) throws -> PreparedSession {
         let loaded = PreparedSession.load(path: path, device: try options.resolveDevice(), body: try options.resolveBody(),
                                           personCap: options.personCap, sessionCap: options.sessionCapSeconds)
-        Console.error(loaded.diagnostics)
+        let shownPath = ArgumentText.shown(path)
+        Console.error(shownPath == path ? loaded.diagnostics : loaded.diagnostics.replacingOccurrences(of: path, with: shownPath))
         switch loaded.session {
         case let .success(session): return session
         case .failure(.fileProblem): throw KneadExitCode.noInput

@@ -122,6 +122,114 @@ struct CommandLineTests {
         #expect(!run.stderr.isEmpty)
     }
 
+    @Test func aSessionCapOverThreeHoursIsRefusedNotLowered() throws {
+        let run = try runKnead(["render", "Patterns/desk-reset.yaml", "--session-cap", "25h"])
+        #expect(run.status == 64)
+        #expect(run.stdout == "")
+        #expect(run.stderr.hasPrefix(
+            "Error: --session-cap: '25h' is longer than the longest session cap, 3h; give 3h or less\n"))
+        #expect(try runKnead(["render", "Patterns/desk-reset.yaml", "--rate", "1", "--session-cap", "3h"]).status == 0)
+    }
+
+    @Test(arguments: [["--rate", "-5"], ["--rate=-5"]])
+    func aNegativeRateGetsTheRangeMessage(_ rate: [String]) throws {
+        let run = try runKnead(["render", "Patterns/desk-reset.yaml"] + rate)
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("Error: --rate must be between 1 and 2000 Hz, not -5\n"), "\(run.stderr)")
+    }
+
+    @Test func renderRefusesARateAboveTheDevicesAsPlayDoes() throws {
+        let expected = "knead: error: --rate 1000 Hz is more than the osr2 takes (250 Hz)\n  hint: use --rate 250 or less\n"
+        for command in ["render", "play"] {
+            let run = try runKnead([command, "Patterns/desk-reset.yaml", "--device", "osr2", "--rate", "1000"])
+            #expect(run.status == 64, "\(command): \(run.stderr)")
+            #expect(run.stderr == expected, "\(command)")
+            #expect(run.stdout == "")
+        }
+    }
+
+    @Test func helpForAnUnknownCommandExits64WithTheCommands() throws {
+        let run = try runKnead(["help", "nosuch"])
+        #expect(run.status == 64)
+        #expect(run.stdout == "")
+        #expect(run.stderr == "knead: error: unknown command 'nosuch'\n"
+            + "  commands: check, preview, render, play, sim, devices, bench\n")
+        let known = try runKnead(["help", "check"])
+        #expect(known.status == 0)
+        #expect(known.stdout.contains("knead check "))
+    }
+
+    @Test func bashCompletionOffersFilesForPathArguments() throws {
+        let run = try runKnead(["--generate-completion-script", "bash"])
+        #expect(run.status == 0)
+        let patternFiles = "__knead_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'"
+        /// The completion offered for one option (or the positional arguments, `nil`) of a subcommand.
+        func completion(_ command: String, _ option: String?) -> String? {
+            guard let body = run.stdout.components(separatedBy: "\n_knead_\(command)() {").dropFirst().first?
+                .components(separatedBy: "\n}").first else { return nil }
+            let marker = option.map { "'\($0)')" } ?? "# Offer positional completions"
+            return body.components(separatedBy: marker).dropFirst().first?.split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("__knead_add_completions") }
+        }
+        for command in ["check", "preview", "render", "play"] {
+            #expect(completion(command, nil) == patternFiles, "\(command) PATTERN")
+            #expect(completion(command, "--device") == patternFiles, "\(command) --device")
+            #expect(completion(command, "--body") == patternFiles, "\(command) --body")
+        }
+        #expect(run.stdout.contains("'-o'|'--output')\n        __knead_add_completions -f\n"))
+        #expect(completion("play", "--trace") == "__knead_add_completions -f")
+        #expect(completion("play", "--port") == "__knead_add_completions -f")
+    }
+
+    // MARK: files that are not pattern files
+
+    @Test func filesThatCannotBeReadSayWhy() throws {
+        let folder = try temporaryFolder()
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("loop.yaml").path,
+                                                   withDestinationPath: "loop.yaml")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("dir.yaml"), withIntermediateDirectories: true)
+        let cases: [([String], String)] = [
+            (["check", "loop.yaml"], "loop.yaml: error: cannot read the file: a symbolic link loop\n"),
+            (["check", "-"], "-: error: reading a pattern from standard input is not supported; give a file path\n"),
+            (["check", "dir.yaml"], "dir.yaml: error: it is a folder, not a pattern file\n"),
+            (["preview", "dir.yaml"], "dir.yaml: error: it is a folder, not a pattern file\n"),
+            (["check", "--device", "dir.yaml", Paths.pattern("desk-reset.yaml")], "dir.yaml: error: it is a folder, not a profile file\n"),
+            (["render", "--device", "./", Paths.pattern("desk-reset.yaml")], "./: error: it is a folder, not a profile file\n"),
+        ]
+        for (arguments, expected) in cases {
+            let run = try runKnead(arguments, in: folder)
+            #expect(run.status == 66, "\(arguments)")
+            #expect(run.stderr == expected, "\(arguments)")
+            #expect(run.stdout == "")
+        }
+    }
+
+    @Test func aFileNameThatIsNotUTF8IsShownWithTheByteEscaped() throws {
+        let folder = try temporaryFolder()
+        for command in ["check", "preview", "render"] {
+            let run = try runKneadInShell("\"$KNEAD\" \(command) \"$(printf 'bad\\377name.yaml')\"", in: folder)
+            #expect(run.status == 66, "\(command)")
+            #expect(run.stderr == "bad\\xFFname.yaml: error: cannot read the file: the file name is not valid UTF-8; rename the file\n",
+                    "\(command)")
+        }
+        let device = try runKneadInShell("\"$KNEAD\" check --device \"$(printf './p\\376.yaml')\" x.yaml", in: folder)
+        #expect(device.status == 66)
+        #expect(device.stderr == "./p\\xFE.yaml: error: cannot read the file: the file name is not valid UTF-8; rename the file\n")
+    }
+
+    @Test(arguments: [
+        "check Patterns/desk-reset.yaml",
+        "check --json Patterns/desk-reset.yaml",
+        "preview Patterns/desk-reset.yaml",
+        "devices",
+        "devices --json",
+    ])
+    func outputThatCannotBeWrittenExits74(_ command: String) throws {
+        let run = try runKneadInShell("\"$KNEAD\" \(command) >/dev/full")
+        #expect(run.status == 74, "\(run.stderr)")
+        #expect(run.stderr == "knead: error: cannot write to standard output: No space left on device\n")
+    }
+
     @Test func everySubcommandsHelpHasAnExample() throws {
         for command in ["check", "render", "preview", "bench"] {
             let run = try runKnead([command, "--help"])

@@ -51,8 +51,8 @@ struct ProcessResult {
 /// Runs the built `knead` with `arguments` in `directory`, with NO_COLOR and COLUMNS
 /// unset unless `environment` sets them.
 func runKnead(_ arguments: [String], in directory: URL = Paths.repository,
-              environment: [String: String] = [:]) throws -> ProcessResult {
-    let executable = try #require(Paths.knead, "the knead executable was not found next to the test bundle; run 'swift build' first")
+              environment: [String: String] = [:], executable: URL? = nil) throws -> ProcessResult {
+    let executable = try executable ?? #require(Paths.knead, "the knead executable was not found next to the test bundle; run 'swift build' first")
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -103,4 +103,13 @@ func renderCSV(pattern name: String, device: DeviceProfile, rate: Double) throws
     }
     try writer.finish()
     return (sink.text, timeline)
+}
+
+/// Runs `script` with /bin/sh in `directory`, with `$KNEAD` the built executable: for
+/// what Process cannot set up, such as standard output on /dev/full or an argument
+/// with bytes that are not UTF-8.
+func runKneadInShell(_ script: String, in directory: URL = Paths.repository) throws -> ProcessResult {
+    let executable = try #require(Paths.knead, "the knead executable was not found next to the test bundle; run 'swift build' first")
+    return try runKnead(["-c", script], in: directory, environment: ["KNEAD": executable.path],
+                        executable: URL(fileURLWithPath: "/bin/sh"))
 }

@@ -196,6 +196,30 @@ struct PatternErrorTests {
         ])
     }
 
+    @Test func unitsInTheWrongCaseGetTheLowerCaseUnitSuggested() {
+        let text = """
+            pattern: Shouting
+            steps:
+              - petrissage: {duration: 8S, circle: 500MS}
+              - tapping: {rate: 6HZ, duration: 2MIN}
+              - rest: 2H
+            """
+        let result = PatternFile.parse(text: text, fileName: "case.yaml")
+        #expect(result.rendered() == """
+            case.yaml:3:28: error: unknown unit 'S' in '8S' (did you mean 8s?)
+              hint: duration is a time like 500ms, 8s or 1.5min; units are case-sensitive
+            case.yaml:3:40: error: unknown unit 'MS' in '500MS' (did you mean 500ms?)
+              hint: circle is a time like 500ms, 8s or 1.5min; units are case-sensitive
+            case.yaml:4:21: error: unknown unit 'HZ' in '6HZ' (did you mean 6Hz?)
+              hint: rate is a rate like 6Hz or 0.5Hz; units are case-sensitive
+            case.yaml:4:36: error: unknown unit 'MIN' in '2MIN' (did you mean 2min?)
+              hint: duration is a time like 500ms, 8s or 1.5min; units are case-sensitive
+            case.yaml:5:11: error: unknown unit 'H' in '2H' (did you mean 120min?)
+              hint: duration is a time like 500ms, 8s or 1.5min
+
+            """)
+    }
+
     @Test func levelsOutOfRange() {
         expectErrors("levels.yaml", [
             "levels.yaml:3:29: error: intensity 140% is outside 0–100%",

@@ -129,6 +129,42 @@ struct ProfileFileTests {
         #expect(good.profile?.connection?.axes[.intensity] == DeviceProfile.TCodeAxes.Axis(.vibration, 0))
     }
 
+    /// Near-zero speeds once made travel last longer than an Int of seconds (a trap in
+    /// the clock text) or a five-minute pattern last 167 hours.
+    @Test(arguments: [
+        ("1e-20mm/s", "600mm/s2", "track.yaml:4:43: error: max-speed 1e-20mm/s is less than 1mm/s"),
+        ("0.001mm/s", "600mm/s2", "track.yaml:4:43: error: max-speed 0.001mm/s is less than 1mm/s"),
+        ("2000mm/s", "600mm/s2", "track.yaml:4:43: error: max-speed 2000mm/s is more than 1000mm/s"),
+        ("120mm/s", "1e-300mm/s2", "track.yaml:4:72: error: max-acceleration 1e-300mm/s2 is less than 10mm/s2"),
+        ("120mm/s", "200000mm/s2", "track.yaml:4:72: error: max-acceleration 200000mm/s2 is more than 100000mm/s2"),
+    ])
+    func trackSpeedAndAccelerationHaveSaneBounds(speed: String, acceleration: String, expected: String) {
+        let text = """
+            name: track
+            kind: chair
+            intensity: {steps: 16, max-slew: 2/s}
+            position: {track-width: 420mm, max-speed: \(speed.padding(toLength: 9, withPad: " ", startingAt: 0)), \
+            max-acceleration: \(acceleration), track-length: 700mm, steps: 1024}
+            max-rate: 100Hz
+            """
+        let result = DeviceProfileFile.parse(text: text, fileName: "track.yaml")
+        #expect(result.headlines == [expected])
+        #expect(result.profile == nil)
+    }
+
+    @Test func theSlowestAllowedTrackStillLoads() throws {
+        let text = """
+            name: slow
+            kind: chair
+            intensity: {steps: 16, max-slew: 2/s}
+            position: {track-width: 420mm, max-speed: 1mm/s, max-acceleration: 10mm/s2, track-length: 700mm, steps: 1024}
+            max-rate: 100Hz
+            """
+        let profile = try #require(DeviceProfileFile.parse(text: text, fileName: "slow.yaml").profile)
+        #expect(profile.position?.maxSpeed == 1)
+        #expect(profile.position?.maxAcceleration == 10)
+    }
+
     @Test func deviceProfileMissingEverything() {
         let result = DeviceProfileFile.parse(text: "summary: nothing else\n", fileName: "p.yaml")
         #expect(result.headlines == [

@@ -107,10 +107,35 @@ struct RobustnessTests {
         #expect(result.rendered() == "/nonexistent/knead/pattern.yaml: error: no such file\n")
     }
 
-    @Test func directoryIsUnreadable() {
+    @Test func aFolderIsNotAPatternOrAProfile() {
         let result = PatternFile.load(path: Fixture.directory)
-        #expect(result.fileProblem == .unreadable("it is a directory"))
-        #expect(result.headlines == ["\(Fixture.directory): error: cannot read the file: it is a directory"])
+        #expect(result.fileProblem == .folder)
+        #expect(result.headlines == ["\(Fixture.directory): error: it is a folder, not a pattern file"])
+        let profile = DeviceProfileFile.resolve(Fixture.directory)
+        #expect(profile.fileProblem == .folder)
+        #expect(profile.rendered() == "\(Fixture.directory): error: it is a folder, not a profile file\n")
+    }
+
+    @Test func aSymbolicLinkLoopIsNotAMissingFile() throws {
+        let folder = NSTemporaryDirectory() + "knead-loop-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/loop.yaml", withDestinationPath: "loop.yaml")
+        let result = PatternFile.load(path: folder + "/loop.yaml")
+        #expect(result.fileProblem == .unreadable("a symbolic link loop"))
+        #expect(result.rendered() == "\(folder)/loop.yaml: error: cannot read the file: a symbolic link loop\n")
+    }
+
+    /// What a name with a byte that is not UTF-8 arrives as: the byte replaced by U+FFFD.
+    @Test func aNameThatWasNotUTF8IsNotAMissingFile() {
+        let result = PatternFile.load(path: "bad\u{FFFD}name.yaml")
+        #expect(result.fileProblem == .unreadable("the file name is not valid UTF-8; rename the file"))
+    }
+
+    @Test func standardInputIsRefusedWithTheFix() {
+        let result = PatternFile.load(path: "-")
+        #expect(result.fileProblem == .standardInput)
+        #expect(result.rendered() == "-: error: reading a pattern from standard input is not supported; give a file path\n")
     }
 
     @Test(.timeLimit(.minutes(2))) func randomBytesAlwaysGiveAnError() {

@@ -13,9 +13,28 @@ public enum FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(String)
     /// Larger than the limit for its kind of file; nothing of it was parsed.
     case tooLarge(limit: Int)
+    /// The path names a folder.
+    case folder
+    /// The path is `-`, which many tools read as standard input; knead does not.
+    case standardInput
+
+    /// The description naming what the file should have been (`pattern file`,
+    /// `profile file`) where that says more.
+    public func description(kind: String) -> String {
+        switch self {
+        case .folder: return "it is a folder, not a \(kind)"
+        case .standardInput:
+            return "reading a \(kind.replacingOccurrences(of: " file", with: "")) from standard input is not supported; give a file path"
+        default: return description
+        }
+    }
 
     public var description: String {
         switch self {
+        case .folder:
+            return "it is a folder, not a file"
+        case .standardInput:
+            return "reading from standard input is not supported; give a file path"
         case .missing:
             return "no such file"
         case let .unreadable(reason):
@@ -36,11 +55,27 @@ enum FileInput {
     static let funscriptLimit = 16 << 20
 
     static func read(path: String, limit: Int) -> Result<Data, FileProblem> {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { return .failure(.missing) }
-        if isDirectory.boolValue { return .failure(.unreadable("it is a directory")) }
-        guard manager.isReadableFile(atPath: path) else { return .failure(.unreadable("permission denied")) }
+        if path == "-" { return .failure(.standardInput) }
+        // stat(2), not FileManager.fileExists, so that a link loop or a name the system
+        // cannot find for another reason is not reported as a missing file.
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            switch code {
+            case ELOOP: return .failure(.unreadable("a symbolic link loop"))
+            case ENOENT, ENOTDIR:
+                // Arguments reach Swift with bytes that are not UTF-8 replaced by U+FFFD,
+                // so such a name can never be found again: say why instead of "missing".
+                if path.unicodeScalars.contains("\u{FFFD}") {
+                    return .failure(.unreadable("the file name is not valid UTF-8; rename the file"))
+                }
+                return .failure(.missing)
+            case EACCES: return .failure(.unreadable("permission denied"))
+            default: return .failure(.unreadable(String(cString: strerror(code))))
+            }
+        }
+        if info.st_mode & S_IFMT == S_IFDIR { return .failure(.folder) }
+        guard FileManager.default.isReadableFile(atPath: path) else { return .failure(.unreadable("permission denied")) }
         do {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
             defer { try? handle.close() }

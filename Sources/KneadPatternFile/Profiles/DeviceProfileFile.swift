@@ -132,8 +132,16 @@ public enum DeviceProfileFile {
                                          required: positionKeys, owner: entry.keyLocation) else { return nil }
         let width = reader.value(fields["track-width"]) { Values.positive(.length, $0, key: $1, maximum: 5000) }
         let length = reader.value(fields["track-length"]) { Values.positive(.length, $0, key: $1, maximum: 5000) }
-        let speed = reader.value(fields["max-speed"]) { Values.positive(.speed, $0, key: $1, maximum: 5000) }
-        let acceleration = reader.value(fields["max-acceleration"]) { Values.positive(.acceleration, $0, key: $1, maximum: 100_000) }
+        // Travel between zones is timed from these: a crawl of a track would make a
+        // five-minute pattern last days, and a near-zero value overflows the timeline.
+        let speed = reader.value(fields["max-speed"]) {
+            Values.within(.speed, $0, key: $1, range: 1...1000,
+                          belowHint: "travel between zones is timed from it; the chair profile has 120mm/s")
+        }
+        let acceleration = reader.value(fields["max-acceleration"]) {
+            Values.within(.acceleration, $0, key: $1, range: 10...100_000,
+                          belowHint: "travel between zones is timed from it; the chair profile has 600mm/s2")
+        }
         let steps = reader.value(fields["steps"]) { Values.wholeNumber($0, key: $1, range: 2...1_000_000) }
         guard let width, let length, let speed, let acceleration, let steps else { return nil }
         return DeviceProfile.Position(trackWidth: width, trackLength: length, maxSpeed: speed,

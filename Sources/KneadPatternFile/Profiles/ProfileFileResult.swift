@@ -20,7 +20,7 @@ public struct ProfileFileResult<Profile: Sendable>: Sendable {
 
     static func failed(_ file: String, _ problem: FileProblem, message: String? = nil, hint: String? = nil) -> Self {
         ProfileFileResult(file: file, profile: nil,
-                          diagnostics: [.error(at: .unknown, message ?? problem.description, hint: hint)], fileProblem: problem)
+                          diagnostics: [.error(at: .unknown, message ?? problem.description(kind: "profile file"), hint: hint)], fileProblem: problem)
     }
 
     static func from(_ input: DocumentInput.Outcome, file: String,

@@ -83,6 +83,17 @@ struct Quantity {
                 return .failure(ValueProblem("unknown unit '\(unit)' in '\(text)' (did you mean \(Values.format(converted))\(instead.unit)?)",
                                              hint: "\(key) is \(noun) like \(examples)"))
             }
+            // Units are case-sensitive (`MS` would be megasiemens, `M` mega), so `8S` is
+            // refused, but the person almost certainly meant the lower-case unit.
+            if let symbol = units.first(where: { $0.symbol.lowercased() == unit.lowercased() })?.symbol {
+                return .failure(ValueProblem("unknown unit '\(unit)' in '\(text)' (did you mean \(numberText)\(symbol)?)",
+                                             hint: "\(key) is \(noun) like \(examples); units are case-sensitive"))
+            }
+            if let instead = misunderstood.first(where: { $0.key.lowercased() == unit.lowercased() })?.value {
+                let converted = (number * instead.factor * 1000).rounded() / 1000
+                return .failure(ValueProblem("unknown unit '\(unit)' in '\(text)' (did you mean \(Values.format(converted))\(instead.unit)?)",
+                                             hint: "\(key) is \(noun) like \(examples)"))
+            }
             return .failure(ValueProblem("unknown unit '\(unit)' in '\(text)'",
                                          hint: "\(key) is \(noun) like \(examples)"))
         }

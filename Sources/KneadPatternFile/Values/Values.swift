@@ -113,6 +113,21 @@ enum Values {
         }
     }
 
+    /// A value that must lie in `range`; below it the problem says what a too-small
+    /// value would do (`hint`), since "more than 0" alone lets through values that make
+    /// a pattern last for days.
+    static func within(_ quantity: Quantity, _ text: String, key: String, range: ClosedRange<Double>,
+                       belowHint: String? = nil) -> Result<Double, ValueProblem> {
+        quantity.parse(text, key: key).flatMap { value in
+            let unit = quantity.suggestedUnit
+            if value < range.lowerBound {
+                return .failure(ValueProblem("\(key) \(text) is less than \(format(range.lowerBound))\(unit)", hint: belowHint))
+            }
+            if value > range.upperBound { return .failure(ValueProblem("\(key) \(text) is more than \(format(range.upperBound))\(unit)")) }
+            return .success(value)
+        }
+    }
+
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }

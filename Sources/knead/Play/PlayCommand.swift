@@ -38,7 +38,8 @@ struct PlayCommand: ParsableCommand {
               knead play Patterns/desk-reset.yaml --time-scale 20 --json --trace trace.csv
             """)
 
-    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"))
+    @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"),
+              completion: .file(extensions: ["yaml", "yml", "json"]))
     var pattern: String
 
     @OptionGroup var session: SessionOptions
@@ -54,7 +55,8 @@ struct PlayCommand: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object on standard output (progress lines go to standard error).")
     var json = false
 
-    @Option(help: ArgumentHelp("Write the simulator's trace (what the device did, as csv) to FILE.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Write the simulator's trace (what the device did, as csv) to FILE.", valueName: "FILE"),
+            completion: .file())
     var trace: String?
 
     @Flag(help: "Spin for the last 200 µs before each frame: sharper timing for about 15% of a core at 1 kHz.")
@@ -67,7 +69,8 @@ struct PlayCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Play on the real device at this serial port (e.g. /dev/ttyUSB0, or the path 'knead sim' prints); "
                                + "--device must then name a profile with a connection (osr2, tcode-vibrator, knead-chair, "
-                               + "knead-handheld or a file). docs/drivers.md.", valueName: "PATH"))
+                               + "knead-handheld or a file). docs/drivers.md.", valueName: "PATH"),
+            completion: .file())
     var port: String?
 
     static let rateRange: ClosedRange<Double> = 1...2000
@@ -98,12 +101,7 @@ struct PlayCommand: ParsableCommand {
 
     func run() throws {
         let prepared = try PreparedSession.load(path: pattern, options: session)
-        guard rate <= prepared.device.maxRate else {
-            Console.error("knead: error: --rate \(numberText(rate)) Hz is more than the \(prepared.device.name) "
-                          + "takes (\(numberText(prepared.device.maxRate)) Hz)\n"
-                          + "  hint: use --rate \(numberText(prepared.device.maxRate)) or less\n")
-            throw KneadExitCode.usage
-        }
+        try prepared.refuseRateAboveDevice(rate)
         let linkRate: Double
         switch location.linkRate(profile: prepared.device, requested: rate) {
         case let .failure(problem):
