@@ -53,6 +53,11 @@ let package = Package(
             "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadDrivers", "KneadSystem",
             "KneadPictures",
         ]),
+        // The live view on a terminal: a pure picture of a play's status, key mode, key
+        // reading, the terminal put back on every way out, and the loop that runs a play.
+        .target(name: "KneadLiveView", dependencies: [
+            "KneadCore", "KneadPlayer", "KneadPictures", "KneadSystem", "KneadEngine",
+        ]),
         // The measurements behind `knead bench`, one file a benchmark.
         .target(name: "KneadBenchmarks", dependencies: [
             "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadDrivers", "KneadSystem",
@@ -60,7 +65,7 @@ let package = Package(
         ]),
         .executableTarget(name: "knead", dependencies: [
             "KneadCore", "KneadPatternFile", "KneadEngine", "KneadSimulator", "KneadWire", "KneadDrivers",
-            "KneadBenchmarks", "KneadPictures", "KneadSystem", "KneadPlayer",
+            "KneadBenchmarks", "KneadPictures", "KneadSystem", "KneadPlayer", "KneadLiveView",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -76,6 +81,7 @@ let package = Package(
                     path: "Simulator/Tests/KneadSimulatorTests"),
         .testTarget(name: "KneadDriversTests", dependencies: ["KneadDrivers", "KneadWire", "KneadEngine", "KneadCore",
                                                               "KneadPatternFile", "KneadSystem"]),
+        .testTarget(name: "KneadLiveViewTests", dependencies: ["KneadLiveView", "KneadPlayer", "KneadCore"]),
         .testTarget(name: "KneadPlayerTests", dependencies: ["KneadPlayer", "KneadSimulator", "KneadEngine", "KneadCore",
                                                              "KneadPatternFile"]),
         .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile", "KneadPictures", "KneadSystem"],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KneadCore
+import KneadLiveView
 import KneadPlayer
 import KneadSimulator
 import KneadPictures
@@ -117,7 +118,10 @@ struct PlayCommand: ParsableCommand {
             faults: fault.flatMap { try? SimulatorFaults(spec: $0) } ?? SimulatorFaults(),
             location: location, environment: environment)
         let player = Player(session: prepared, settings: settings)
-        let summary = PlayLoop(player: player, json: json, environment: environment).run()
+        let json = self.json
+        let summary = LivePlay(player: player, environment: environment) { line in
+            json ? Console.error(line) : Console.output(line)
+        }.run()
         if let error = summary.error ?? summary.traceError { Console.error("knead: error: \(error)\n") }
         let printed = Console.output(json ? summary.json + "\n" : summary.text)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }

@@ -4,18 +4,30 @@ import KneadEngine
 import KneadPlayer
 import KneadSystem
 
-/// The command line's side of a play: signals and keys become the player's stops and
-/// controls, and the main thread draws the live view (or prints progress lines) until
-/// the engine's run ends.
-struct PlayLoop {
-    let player: Player
-    let json: Bool
-    let environment: [String: String]
+/// A play as a person at a terminal has it: signals and keys become the player's stops
+/// and controls, and the calling thread draws the live view (when standard output is a
+/// terminal) or hands progress lines to `progress` (every 2 s) until the run ends.
+///
+/// ```swift
+/// let summary = LivePlay(player: player, environment: environment) { line in write(line) }.run()
+/// ```
+public struct LivePlay {
+    public let player: Player
+    public let environment: [String: String]
+    /// Writes a progress line; false when it could not be written (a closed pipe), which
+    /// ends the play as SIGPIPE would.
+    public let progress: (String) -> Bool
+
+    public init(player: Player, environment: [String: String], progress: @escaping (String) -> Bool) {
+        self.player = player
+        self.environment = environment
+        self.progress = progress
+    }
 
     /// Live view redraws per second; the key poll paces them.
     static let framesPerSecond = 16
 
-    func run() -> PlaySummary {
+    public func run() -> PlaySummary {
         // Stops first: from here on every signal stops the play whenever it comes.
         let player = self.player
         let watcher = SignalWatcher(priority: player.stopPriority) { stop, earlier in
@@ -72,9 +84,5 @@ struct PlayLoop {
         let summary = player.finish()
         terminal?.restore()
         return summary
-    }
-
-    private func progress(_ line: String) -> Bool {
-        json ? Console.error(line) : Console.output(line)
     }
 }

@@ -1,3 +1,4 @@
+import KneadPlayer
 /// What a key pressed during play asks for.
 public enum PlayKey: Sendable, Equatable {
     /// Space: pause, or resume when paused.

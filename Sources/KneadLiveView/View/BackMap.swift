@@ -1,4 +1,5 @@
 import KneadCore
+import KneadPictures
 
 /// A small picture of the upper back seen from behind — outline, spine, shoulder
 /// blades — with the current zone shaded and the current position as a dot.
@@ -103,31 +104,22 @@ struct BackMap {
 
     /// Braille: each cell is 2 dots wide and 4 high.
     private func drawBrailleOutline(on canvas: inout Canvas) {
-        var dots = DotGrid(columns: width * 2, rows: height * 4)
-        func dot(_ p: BackPoint) -> (Int, Int) {
+        var dots = BrailleCanvas(width: width, height: height)
+        func dot(_ p: BackPoint) -> (column: Int, row: Int) {
             let c = canvasPoint(p)
             return (Int((c.column * 2).rounded(.down)), Int((c.row * 4).rounded(.down)))
         }
         for polyline in Self.outlinePolylines {
-            for (a, b) in zip(polyline, polyline.dropFirst()) {
-                let (ac, ar) = dot(a), (bc, br) = dot(b)
-                let steps = max(abs(bc - ac), abs(br - ar), 1)
-                for i in 0...steps {
-                    let t = Double(i) / Double(steps)
-                    dots.set(ac + Int((Double(bc - ac) * t).rounded()), ar + Int((Double(br - ar) * t).rounded()))
-                }
-            }
+            for (a, b) in zip(polyline, polyline.dropFirst()) { dots.line(from: dot(a), to: dot(b)) }
         }
         // The spine as a column of vertebrae: every other dot from the lower ribs to the neck.
         let (spineColumn, top) = dot(BackPoint(x: 0.5, y: 1.05))
         let (_, bottom) = dot(BackPoint(x: 0.5, y: 0))
-        for row in stride(from: top, through: bottom, by: 2) { dots.set(spineColumn, row) }
+        for row in stride(from: top, through: bottom, by: 2) { dots.set(dotColumn: spineColumn, dotRow: row) }
 
         for row in 0..<height {
             for column in 0..<width {
-                let bits = dots.braille(column: column, row: row)
-                guard bits != 0 else { continue }
-                let glyph = Character(Unicode.Scalar(0x2800 + UInt32(bits))!)
+                guard let glyph = dots.character(column: column, row: row) else { continue }
                 let onSpine = column == width / 2
                 canvas.draw(Cell(column: column, row: row), glyph, onSpine ? .dim : nil)
             }
@@ -201,33 +193,6 @@ struct BackMap {
     }
 
     // MARK: - Canvas
-
-    /// Dots of a Braille picture, `columns` × `rows`.
-    private struct DotGrid {
-        let columns: Int
-        let rows: Int
-        var on: [Bool]
-        init(columns: Int, rows: Int) {
-            self.columns = columns
-            self.rows = rows
-            on = Array(repeating: false, count: columns * rows)
-        }
-        mutating func set(_ column: Int, _ row: Int) {
-            guard column >= 0, column < columns, row >= 0, row < rows else { return }
-            on[row * columns + column] = true
-        }
-        /// The Braille dot bits of one character cell (Unicode's dot numbering).
-        func braille(column: Int, row: Int) -> Int {
-            let bitsByDot = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]
-            var bits = 0
-            for dy in 0..<4 {
-                for dx in 0..<2 where on[(row * 4 + dy) * columns + column * 2 + dx] {
-                    bits |= bitsByDot[dy][dx]
-                }
-            }
-            return bits
-        }
-    }
 
     private struct Canvas {
         enum Layer: Int, Comparable {

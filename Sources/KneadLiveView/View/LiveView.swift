@@ -1,5 +1,5 @@
 import KneadCore
-import KneadPatternFile
+import KneadPlayer
 import KneadPictures
 
 /// The live view: a pure function from a play's status and the terminal's size to the
@@ -53,7 +53,9 @@ public struct LiveView {
         }
         lines.append("")
         lines.append(keys(status))
-        return Array(lines.prefix(max(1, rows)))
+        // Narrow windows squeeze the panel's meters past the edge: cut every line at the
+        // width, counting only what shows (colour sequences take no room).
+        return lines.prefix(max(1, rows)).map { Self.clipVisible($0, width) }
     }
 
     /// The widest line of the panel: `intensity ▕…▏ 100% device`.
@@ -174,5 +176,30 @@ public struct LiveView {
 
     private func clip(_ text: String, _ width: Int) -> String {
         text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
+    }
+
+    /// `text` cut to `width` visible characters; escape sequences are kept whole and
+    /// not counted, and a cut line ends with an attribute reset.
+    static func clipVisible(_ text: String, _ width: Int) -> String {
+        var visible = 0
+        var result = ""
+        var iterator = text.makeIterator()
+        var sawEscape = false
+        while let character = iterator.next() {
+            if character == "\u{1B}" {
+                sawEscape = true
+                result.append(character)
+                // CSI: "[", parameters, then one final byte in @…~.
+                while let next = iterator.next() {
+                    result.append(next)
+                    if next != "[", let ascii = next.asciiValue, (0x40...0x7E).contains(ascii) { break }
+                }
+                continue
+            }
+            guard visible < width else { return result + (sawEscape ? "\u{1B}[0m" : "") }
+            result.append(character)
+            visible += 1
+        }
+        return result
     }
 }
