@@ -19,16 +19,19 @@ struct PlayCommand: ParsableCommand {
 
             In a terminal a live view shows the progress, the step, technique and zone,
             the intensity asked for and what the device does, and where on the back it
-            is. Keys: space pauses and resumes (ramping down and up), + and - move your
-            intensity cap by 10%, q or Esc stops. When standard output is not a terminal,
-            a progress line is printed every few seconds instead. NO_COLOR is respected.
+            is. Keys (whenever standard input is a terminal): space pauses and resumes
+            (ramping down and up), + and - move your intensity cap by 10%, q or Esc
+            stops. When standard output is not a terminal, a progress line is printed
+            every few seconds instead. NO_COLOR is respected.
 
-            Every way out — the end, q, Esc, Ctrl-C, SIGTERM, a device error — stops the
-            device at once and leaves it at zero, then prints a summary (one JSON object
-            with --json).
+            Every way out leaves the device at zero and prints the summary (one JSON
+            object with --json). The end, q, Esc, Ctrl-C, SIGTERM, SIGHUP and SIGQUIT
+            ramp to zero within the profile's stop-ramp (at most 300 ms), then stop the
+            device; a second signal or a device error stops it at once.
 
             Exit codes: 0 played to the end; 130 stopped by Ctrl-C, q or Esc; 143 SIGTERM
-            (129 SIGHUP); 69 device unavailable; 74 the device failed while playing;
+            (129 SIGHUP, 131 SIGQUIT, 141 standard output closed); 69 device unavailable;
+            74 the device failed while playing, or the trace could not be written;
             73 the trace file cannot be created; 65 invalid pattern; 66 pattern file
             missing or unreadable; 64 bad command line. docs/play.md has the details.
 
