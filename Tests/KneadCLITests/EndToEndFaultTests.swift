@@ -79,6 +79,24 @@ extension EndToEndTests {
             #expect(reaction >= 0 && reaction <= 2, "play ended \(reaction) s after the hang-up")
         }
 
+        /// Whether the trace so far has a row, after a watchdog mark, with the motors at rest.
+        static func traceShowsRestAfterTheWatchdog(_ path: String) -> Bool {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+            var tripped = false
+            // Only whole rows: the last line may be cut where the writer's chunk ended.
+            for row in text.split(separator: "\n").dropFirst().dropLast() {
+                let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+                guard fields.count >= 12 else { continue }
+                if fields[11].contains("watchdog") { tripped = true }
+                // Columns: time, set_intensity, set_x, set_y, set_pressure, set_heat, intensity, x, y, pressure, …
+                if tripped, fields[1] == "0.0000", fields[4] == "0.0000", let intensity = Double(fields[6]),
+                   intensity < 0.5 / 255, fields[9] == "0.0000" {
+                    return true
+                }
+            }
+            return false
+        }
+
         /// `knead play` killed with SIGKILL mid-play cannot stop the device: the device's
         /// own watchdog (250 ms of silence) ramps every level to zero (over 250 ms).
         @Test func aKilledHostLeavesTheDeviceAtZeroWithinItsWatchdogAndRamp() throws {
@@ -88,12 +106,22 @@ extension EndToEndTests {
             let sim = try SimProcess(["--protocol", "kwp", "--trace", tracePath, "--trace-interval", "1ms"], in: folder)
             let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "knead-chair",
                                          "--rate", "100"], in: folder)
-            // Into the warm-up (intensity from 2.44 s of the pattern on).
-            _ = play.waitFor(seconds: 3.5) { false }
+            // Into the warm-up (intensity from 2.44 s of the pattern on): a progress line
+            // (every 2 s on standard output) that reports intensity above zero.
+            let playing = play.waitFor(seconds: 15) {
+                play.stdoutSoFar.split(separator: "\n").contains { $0.contains("intensity") && !$0.contains("intensity 0%") }
+            }
+            #expect(playing, "never saw the intensity rise: \(play.stdoutSoFar)")
             let killedAt = monotonicSeconds()
             play.signal(SIGKILL)
             _ = play.finish(within: 5)
-            usleep(1_200_000)
+            // The device says when its watchdog's ramp has brought every level to zero.
+            let atZero = sim.process.waitFor(seconds: 10) { sim.process.stderrSoFar.contains("watchdog: every level at zero") }
+            #expect(atZero, "knead sim never reported zero after the watchdog: \(sim.process.stderrSoFar)")
+            // Then the motors come to rest (their lag): the trace, written in chunks as it
+            // goes, shows a row after the trip with intensity and pressure at zero.
+            let atRest = sim.process.waitFor(seconds: 10) { Self.traceShowsRestAfterTheWatchdog(tracePath) }
+            #expect(atRest, "the trace never showed the motors at rest after the watchdog")
             let summary = try sim.stop()
 
             let traceText = try String(contentsOfFile: tracePath, encoding: .utf8)

@@ -31,6 +31,8 @@ final class KWPServedDevice: ServedDevice {
     private var seen = KWPDeviceStatistics()
     private var lastState = KWPDeviceState.idle
     private var events: [ServeEvent] = []
+    /// A watchdog trip is ramping the levels down and has not reached zero yet.
+    private var watchdogRamping = false
 
     init(model: DeviceModel, configuration: KWPDeviceConfiguration) {
         self.model = model
@@ -144,6 +146,7 @@ final class KWPServedDevice: ServedDevice {
             let parameters = device.configuration.parameters
             events.append(ServeEvent(time: time, text: "watchdog: the host was silent for \(parameters.watchdogMilliseconds) ms; "
                                      + "ramping to zero over \(parameters.stopRampMilliseconds) ms"))
+            watchdogRamping = true
         }
         if now.droppedFrames > seen.droppedFrames {
             for _ in seen.droppedFrames..<now.droppedFrames { model.noteRejectedMessage() }
@@ -172,6 +175,12 @@ final class KWPServedDevice: ServedDevice {
         guard newTarget != target else { return }
         target = newTarget
         let values = ChannelValues(newTarget)
+        // Said once the watchdog's ramp has brought every level down, so a person (or a
+        // test) watching the events knows the device is at zero without waiting blind.
+        if watchdogRamping && values.intensity == 0 && values.pressure == 0 && values.heat == 0 {
+            watchdogRamping = false
+            events.append(ServeEvent(time: time, text: "watchdog: every level at zero"))
+        }
         model.applyNow(DeviceSetpoint(intensity: values.intensity, x: values.x, y: values.y, pressure: values.pressure,
                                       heat: values.heat), at: time)
     }
