@@ -224,11 +224,17 @@ struct SafetyEnvelopeTests {
 
     @Test func stopFromAnotherThreadIsSeenByTheStream() {
         let envelope = SafetyEnvelope(limits: Self.limits())
-        let base = Stream(rate: 1000, seconds: 3600) { frame($0, intensity: 0.5) }
+        // The stop comes while the stream is being consumed: the other thread waits until
+        // the stream has reached its first second, then stops it.
+        let underway = DispatchSemaphore(value: 0)
+        let base = Stream(rate: 1000, seconds: 3600) { time in
+            if time == 1 { underway.signal() }
+            return frame(time, intensity: 0.5)
+        }
         // A thread of its own: under the whole suite's load, Dispatch's global queue once
         // ran this block only after the hour of frames had been consumed.
         Thread.detachNewThread {
-            usleep(50_000)
+            underway.wait()
             envelope.stop()
         }
         var count = 0
