@@ -3,6 +3,7 @@ import Glibc
 import KneadCore
 import KneadEngine
 import KneadPlayer
+import KneadSimulator
 import Synchronization
 import Testing
 
@@ -212,6 +213,57 @@ import Testing
         for column in [1, 4, 5, 6, 9] { #expect(last[column] == "0.0000", "column \(column): \(last)") }
         // It was working before the stop.
         #expect(rows.dropFirst().contains { (Double($0.split(separator: ",")[6]) ?? 0) > 0.2 })
+    }
+
+    /// Every way out, on the simulated device: its own record (the trace) ends with every
+    /// setpoint and every motor at zero, and marks the device's stop: after the levels
+    /// reached zero for the ramping ways out, while they were still up for an immediate one.
+    @Test(arguments: [
+        ("end", nil, "done", true),
+        ("q", PlayerAction.stop(.key(.quitKey)), "interrupted", true),
+        ("SIGTERM", PlayerAction.stop(.signal(SIGTERM)), "terminated", true),
+        ("second signal", PlayerAction.stop(.force(SIGINT)), "interrupted", false),
+    ] as [(String, PlayerAction?, String, Bool)])
+    func everyWayOutEndsTheTraceAtZero(name: String, action: PlayerAction?, outcome: String, ramps: Bool) throws {
+        let folder = try TestPattern.folder()
+        let path = folder.appendingPathComponent("trace.csv").path
+        let player = Player(session: try TestPattern.session(),
+                            settings: PlaySettings(rate: 100, tracePath: path), clock: VirtualClock())
+        if let action { player.schedule(action, at: 100) }
+        let summary = player.play()
+        #expect(summary.outcome == outcome, "\(name)")
+        #expect(summary.deviceAtZero == true, "\(name)")
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+        let last = try #require(rows.last).split(separator: ",", omittingEmptySubsequences: false)
+        for column in [1, 4, 5, 6, 9] { #expect(last[column] == "0.0000", "\(name), column \(column): \(last)") }
+        let stop = try #require(rows.firstIndex { $0.split(separator: ",", omittingEmptySubsequences: false).last?
+            .contains("stop") == true }, "\(name): no stop in the trace")
+        // How the setpoint came down, row to row (10 ms apart), up to the stop: the ramp
+        // falls at most 4/s (0.6 in 250 ms: 0.04 a row, plus a step of the device's 1/255);
+        // an immediate stop drops from where it was to zero in one row.
+        let setIntensity = rows[...stop].compactMap { Double($0.split(separator: ",")[1]) }
+        let largestDrop = zip(setIntensity, setIntensity.dropFirst()).map { $0 - $1 }.max() ?? 0
+        if ramps {
+            #expect(largestDrop <= 0.04 + 1.0 / 255 + 1e-9, "\(name): dropped \(largestDrop) in one row")
+        } else {
+            #expect(largestDrop >= 0.2, "\(name): the largest drop was only \(largestDrop)")
+        }
+    }
+
+    @Test func aDeviceThatHangsUpMidPlayEndsAtZeroByItsWatchdog() throws {
+        let folder = try TestPattern.folder()
+        let path = folder.appendingPathComponent("trace.csv").path
+        let player = Player(session: try TestPattern.session(),
+                            settings: PlaySettings(rate: 100, tracePath: path,
+                                                   faults: try SimulatorFaults(spec: "hangup=100s")),
+                            clock: VirtualClock())
+        let summary = player.play()
+        #expect(summary.outcome == "io-error")
+        #expect(summary.exitCode == 74)
+        #expect(summary.wayOut == .immediate)
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+        let last = try #require(rows.last).split(separator: ",", omittingEmptySubsequences: false)
+        for column in [1, 4, 6, 9] { #expect(last[column] == "0.0000", "column \(column): \(last)") }
     }
 
     @Test func aTraceOnAFullDiskIsReportedAndExits74() throws {
