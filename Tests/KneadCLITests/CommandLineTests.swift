@@ -133,9 +133,11 @@ struct CommandLineTests {
 
     @Test(arguments: [["--rate", "-5"], ["--rate=-5"]])
     func aNegativeRateGetsTheRangeMessage(_ rate: [String]) throws {
-        let run = try runKnead(["render", "Patterns/desk-reset.yaml"] + rate)
-        #expect(run.status == 64)
-        #expect(run.stderr.hasPrefix("Error: --rate must be between 1 and 2000 Hz, not -5\n"), "\(run.stderr)")
+        for command in ["render", "play"] {
+            let run = try runKnead([command, "Patterns/desk-reset.yaml"] + rate)
+            #expect(run.status == 64, "\(command)")
+            #expect(run.stderr.hasPrefix("Error: --rate must be between 1 and 2000 Hz, not -5\n"), "\(command): \(run.stderr)")
+        }
     }
 
     @Test func renderRefusesARateAboveTheDevicesAsPlayDoes() throws {

@@ -222,7 +222,10 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
             lines.append("knead: \(pattern): the session cap ended the session at \(clockText(playedSeconds))"
                          + (atZero.map { "; \($0)." } ?? "."))
         case "device-unavailable":
-            lines.append("knead: \(pattern): the device could not be opened: \(error ?? cause)")
+            // Nothing played: the figures below would all be zero.
+            return "knead: \(pattern): the device could not be opened: \(error ?? cause)\n"
+        case "cannot-create":
+            return "knead: \(pattern): nothing played: \(error ?? cause)\n"
         case "io-error":
             lines.append("knead: \(pattern): the device failed at \(played): \(error ?? cause)"
                          + (atZero.map { "; \($0)." } ?? "."))

@@ -48,7 +48,9 @@ struct PlayCommand: ParsableCommand {
 
     @OptionGroup var session: SessionOptions
 
-    @Option(help: ArgumentHelp("Frames per second, 1…2000 (and at most what the device takes).", valueName: "HZ"))
+    // Unconditional, so `--rate -5` gets the range message, not "missing value".
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Frames per second, 1…2000 (and at most what the device takes).", valueName: "HZ"))
     var rate: Double = 100
 
     @Option(name: .customLong("time-scale"),
