@@ -79,6 +79,31 @@ extension EndToEndTests {
             #expect(reaction >= 0 && reaction <= 2, "play ended \(reaction) s after the hang-up")
         }
 
+        /// A device that never answers its identification (the mute fault) used to hold
+        /// Ctrl-C until the driver's 2 s timeout; the stop is now acted on at once.
+        @Test func ctrlCWhileTheDeviceIsBeingIdentifiedIsActedOnAtOnce() throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let sim = try SimProcess(["--protocol", "tcode", "--fault", "mute"], in: folder)
+            let play = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device", "sr6",
+                                         "--json"], in: folder)
+            // The device has been asked who it is (and, muted, will never say).
+            let asked = sim.process.waitFor(seconds: 10) { sim.process.stderrSoFar.contains("D1 asked") }
+            #expect(asked, "knead sim saw no D1: \(sim.process.stderrSoFar)")
+            let signalled = monotonicSeconds()
+            play.signal(SIGINT)
+            let run = play.finishTimed(within: 10)
+            let reaction = run.endedAt - signalled
+            print("e2e tcode, Ctrl-C during identification: play ended \(String(format: "%.0f", reaction * 1000)) ms after it")
+            #expect(run.status == 130, "\(run.stderr)")
+            let summary = try parseSummary(run.stdout)
+            #expect(summary["outcome"] as? String == "interrupted")
+            #expect(summary["framesSent"] as? Int == 0)
+            // Well inside the driver's 2 s identify timeout: the wait was not sat out.
+            #expect(reaction < 1.5, "play ended \(reaction) s after Ctrl-C")
+            _ = try sim.stop()
+        }
+
         /// Whether the trace so far has a row, after a watchdog mark, with the motors at rest.
         static func traceShowsRestAfterTheWatchdog(_ path: String) -> Bool {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
