@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "KneadPictures", dependencies: ["KneadCore"]),
         // The simulated device: physics, trace, fault injection; a backend for the engine.
         .target(name: "KneadSimulator", dependencies: [
-            "KneadCore", "KneadWire", "KneadEngine", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "KneadCore", "KneadWire", "KneadEngine", "KneadSystem", "KneadPictures", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ],
                 path: "Simulator/Sources/KneadSimulator"),
         // libserialport, through pkg-config (apt: libserialport-dev).
@@ -46,7 +46,8 @@ let package = Package(
                        providers: [.apt(["libserialport-dev"])]),
         // Drivers: serial transport (libserialport, termios for pseudo-terminals), TCode and
         // knead wire protocol backends, port listing.
-        .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "CSerialPort"]),
+        .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "KneadSystem",
+                                                     "CSerialPort"]),
         // Playing a pattern on a device: session assembly, the backend, the engine's thread,
         // live controls, status, stop and the summary. Testable on a virtual clock.
         .target(name: "KneadPlayer", dependencies: [

@@ -2,7 +2,7 @@ import Foundation
 import KneadCore
 
 /// What the stop benchmark needs around it: frames that keep the line busy, a value
-/// handed back from another thread, and seeded random moments.
+/// handed back from another thread.
 extension StopBenchmark {
     /// Every channel changes at every frame, so each TCode line carries every axis and
     /// each wire-protocol setpoint every channel: the line is as busy as the rate makes it.
@@ -45,21 +45,6 @@ extension StopBenchmark {
             done.wait()
             done.signal()
             return lock.withLock { value! }
-        }
-    }
-
-    /// Seeded random numbers, so runs repeat their stop moments.
-    struct SplitMix {
-        private var state: UInt64
-        init(seed: UInt64) { state = seed }
-
-        mutating func unit() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) / Double(1 << 53)
         }
     }
 }

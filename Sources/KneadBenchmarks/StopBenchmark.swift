@@ -132,7 +132,7 @@ public struct StopBenchmark: Sendable {
         }
         defer { port.close() }
         let blob = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var samples: [Double] = []
         var sink = [UInt8](repeating: 0, count: 65_536)
         for _ in 0..<stops {
@@ -246,7 +246,7 @@ public struct StopBenchmark: Sendable {
         let played = Finished<RunResult>()
         let started = Self.now()
         Thread { played.set(engine.run(frames.makeIterator())) }.start()
-        var random = SplitMix(seed: configuration.seed)
+        var random = SplitMix64(seed: configuration.seed)
         var samples: [Double] = []
         var error: String?
         // Let the line fill before the first stop.

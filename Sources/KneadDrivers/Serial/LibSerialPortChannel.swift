@@ -1,9 +1,6 @@
 import CSerialPort
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Glibc  // errno values libserialport reports
+import KneadSystem
 
 /// A real serial port (UART, USB CDC-ACM, USB serial bridge) through libserialport.
 ///
@@ -42,9 +39,8 @@ final class LibSerialPortChannel: SerialChannel {
         var descriptor: Int32 = -1
         _ = sp_get_port_handle(port, &descriptor)
         // libserialport opens blocking; every call knead makes is non-blocking.
-        let flags = fcntl(descriptor, F_GETFL)
-        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        Descriptor.setNonBlocking(descriptor)
+        Descriptor.setCloseOnExec(descriptor)
         return (port, descriptor)
     }
 

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Glibc  // the errno values each message is chosen by
+import KneadSystem
 
 /// The words for everything that can go wrong with a port: what happened, which port,
 /// and what to do. docs/drivers.md lists them.
@@ -22,19 +19,19 @@ enum SerialErrors {
             return "no serial port at \(path): no such file (run 'knead devices' to list the ports)"
         case (_, ENODEV), (_, ENXIO):
             if failure.step == .lookup {
-                return "libserialport does not know \(path) as a serial port (\(failure.message ?? errnoName(code))); "
+                return "libserialport does not know \(path) as a serial port (\(failure.message ?? Errno.name(code))); "
                     + "run 'knead devices' to list the ports"
             }
-            return "\(path) has no device behind it (\(errnoName(code))): plug the device in, or check the path"
+            return "\(path) has no device behind it (\(Errno.name(code))): plug the device in, or check the path"
         case (_, EIO) where kind == .pseudoTerminal:
             return "\(path) is a pseudo-terminal whose other end is closed (EIO): start 'knead sim' again and use the path it prints"
         case (.configure, ENOTTY) where kind == .pseudoTerminal && backend == .libserialport:
             return "libserialport cannot set up \(path), a pseudo-terminal (ENOTTY: ptys have no modem lines); "
                 + "unset \(SerialBackendChoice.environmentVariable) so knead opens it with termios"
         case (.configure, _):
-            return "cannot set up \(path) as 8N1 at the profile's baud rate: \(failure.message ?? errnoText(code)) (\(errnoName(code)))"
+            return "cannot set up \(path) as 8N1 at the profile's baud rate: \(failure.message ?? Errno.text(code)) (\(Errno.name(code)))"
         default:
-            return "cannot open \(path): \(failure.message ?? errnoText(code)) (\(errnoName(code)))"
+            return "cannot open \(path): \(failure.message ?? Errno.text(code)) (\(Errno.name(code)))"
         }
     }
 
@@ -42,13 +39,13 @@ enum SerialErrors {
     static func failureMessage(path: String, code: Int32, while doing: String) -> String {
         switch code {
         case ENODEV, ENXIO:
-            return "\(path) went away while \(doing) (\(errnoName(code)): the device was unplugged)"
+            return "\(path) went away while \(doing) (\(Errno.name(code)): the device was unplugged)"
         case EIO:
             return "\(path) failed while \(doing) (EIO: the device was unplugged, lost power, or the other end closed the port)"
         case EPIPE:
             return "\(path) hung up while \(doing) (EPIPE)"
         default:
-            return "\(path) failed while \(doing): \(errnoText(code)) (\(errnoName(code)))"
+            return "\(path) failed while \(doing): \(Errno.text(code)) (\(Errno.name(code)))"
         }
     }
 
