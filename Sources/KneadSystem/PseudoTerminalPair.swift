@@ -13,6 +13,11 @@ public struct PseudoTerminalPair: Sendable {
         public var description: String {
             "cannot create a pseudo-terminal (\(step): \(Errno.text(code)))"
         }
+
+        public init(step: String, code: Int32) {
+            self.step = step
+            self.code = code
+        }
     }
 
     /// posix_openpt, grantpt, unlockpt and ptsname_r; the master is close-on-exec and

@@ -14,3 +14,15 @@ public enum Terminal {
         return (Int(size.ws_col), Int(size.ws_row))
     }
 }
+
+extension Terminal {
+    /// Lets other programs open the terminal again after one set TIOCEXCL on it.
+    public static func clearExclusive(_ descriptor: Int32) {
+        _ = ioctl(descriptor, UInt(TIOCNXCL))
+    }
+
+    /// Throws away what was written to the terminal and not yet read from it (TCIFLUSH).
+    public static func discardInput(_ descriptor: Int32) {
+        tcflush(descriptor, TCIFLUSH)
+    }
+}
