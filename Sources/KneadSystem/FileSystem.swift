@@ -40,4 +40,23 @@ public enum FileSystem {
         guard fgets(&buffer, Int32(buffer.count), handle) != nil else { return nil }
         return cString(buffer)
     }
+
+    /// Makes a symlink at `path` that says `target` (symlink); fails where `path` exists.
+    public static func makeSymbolicLink(at path: String, to target: String) throws(FileOutput.Failure) {
+        guard symlink(target, path) == 0 else { throw FileOutput.Failure(code: errno) }
+    }
+
+    /// Renames `path` to `newPath`, replacing what was there in one step (rename).
+    public static func rename(_ path: String, to newPath: String) throws(FileOutput.Failure) {
+        guard Glibc.rename(path, newPath) == 0 else { throw FileOutput.Failure(code: errno) }
+    }
+
+    /// Removes the name `path` (unlink; a symlink itself, never what it leads to).
+    /// Nothing there is not an error.
+    public static func remove(_ path: String) {
+        _ = unlink(path)
+    }
+
+    /// This process's id, for names no other process uses at the same time.
+    public static var processID: Int32 { getpid() }
 }
