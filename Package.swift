@@ -26,8 +26,10 @@ let package = Package(
         .target(name: "KneadWire"),
         // Tiny C shim for what Swift cannot call (prctl is variadic).
         .target(name: "CKneadSystem"),
-        // The system layer: clocks, CPU time, memory, pipes, pseudo-terminals, baud rates,
-        // errno names. The one place meant to import Glibc.
+        // The system layer: clocks, CPU time, memory, threads, pipes, poll, descriptors,
+        // terminals and pseudo-terminals, baud rates, files and links, errno and signal
+        // names. The one place that imports Glibc (besides the serial port's termios code
+        // and the two signal handlers, which must stay async-signal-safe where they are).
         .target(name: "KneadSystem", dependencies: ["CKneadSystem"]),
         // Real-time scheduler, clocks, lateness statistics, the backend protocol.
         .target(name: "KneadEngine", dependencies: [
