@@ -24,12 +24,18 @@ struct FileSystemTests {
         try FileOutput.finish(descriptor)
     }
 
+    /// A new folder holding the file `name` (with `text`) and a symlink `link` to it.
+    private func makeFolder(_ prefix: String, holding name: String, _ text: String,
+                            link: String) throws -> (folder: String, file: String) {
+        let folder = try makeFolder(prefix)
+        try writeFile(folder + "/" + name, text)
+        try FileSystem.makeSymbolicLink(at: folder + "/" + link, to: folder + "/" + name)
+        return (folder, folder + "/" + name)
+    }
+
     @Test func statusTellsKindsAndSameFilesApart() throws {
-        let folder = try makeFolder("status")
+        let (folder, file) = try makeFolder("status", holding: "pattern.yaml", "steps: []\n", link: "link")
         defer { removeFolder(folder) }
-        let file = folder + "/pattern.yaml"
-        try writeFile(file, "steps: []\n")
-        try FileSystem.makeSymbolicLink(at: folder + "/link", to: file)
         #expect(link(file, folder + "/hard") == 0)
         #expect(mkfifo(folder + "/fifo", 0o600) == 0)
 
@@ -55,11 +61,8 @@ struct FileSystemTests {
     }
 
     @Test func linksResolveRenameAndGo() throws {
-        let folder = try makeFolder("links")
+        let (folder, file) = try makeFolder("links", holding: "target", "x", link: "a")
         defer { removeFolder(folder) }
-        let file = folder + "/target"
-        try writeFile(file, "x")
-        try FileSystem.makeSymbolicLink(at: folder + "/a", to: file)
         #expect(FileSystem.linkTarget(folder + "/a") == file)
         #expect(FileSystem.linkTarget(file) == nil)
         #expect(FileSystem.resolvedPath(folder + "/a") == FileSystem.resolvedPath(file))

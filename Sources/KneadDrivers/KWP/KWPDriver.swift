@@ -1,8 +1,8 @@
 import KneadCore
 import KneadEngine
+import KneadSystem
 import KneadWire
 import Synchronization
-import KneadSystem
 
 /// A device that speaks the knead wire protocol (docs/protocol.md) on a serial port, in
 /// lead mode: frames reach the driver `lead` seconds before they are due, are stamped

@@ -1,6 +1,6 @@
 import KneadEngine
-import Synchronization
 import KneadSystem
+import Synchronization
 
 /// What a port's reader thread tells its driver. Called on the reader thread only.
 protocol PortReaderDelegate: AnyObject, Sendable {
@@ -19,6 +19,8 @@ protocol PortReaderDelegate: AnyObject, Sendable {
 final class PortReader: @unchecked Sendable {
     private let port: SerialPort
     private weak var delegate: (any PortReaderDelegate)?
+    /// A thread of its own, never one of the cooperative pool (it blocks in poll); joined
+    /// by `stop`, so the port is closed only after the reader is gone.
     private var thread: NativeThread?
     private let wake: WakePipe
     private let stopping = Atomic<Bool>(false)

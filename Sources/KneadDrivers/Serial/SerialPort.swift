@@ -1,6 +1,6 @@
 import KneadEngine
-import Synchronization
 import KneadSystem
+import Synchronization
 
 /// An open serial port: writes with a deadline, reads that never block, a stop write
 /// that never waits behind another write, and errors that name the port and say why.

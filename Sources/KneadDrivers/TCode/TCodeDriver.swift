@@ -1,8 +1,8 @@
 import KneadCore
 import KneadEngine
+import KneadSystem
 import KneadWire
 import Synchronization
-import KneadSystem
 
 /// A TCode v0.3 device on a serial port, in immediate mode: each frame becomes one line
 /// of the axes that changed, written at the frame's time (docs/drivers.md).

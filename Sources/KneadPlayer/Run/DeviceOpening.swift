@@ -1,6 +1,6 @@
 import Foundation
-import KneadSystem
 import KneadEngine
+import KneadSystem
 import Synchronization
 
 /// Opens a backend on a thread of its own, so that a stop while the device is being

@@ -1,5 +1,5 @@
-import Synchronization
 import KneadSystem
+import Synchronization
 
 /// `knead sim --link PATH`: a symlink to the pseudo-terminal at a stable path, removed
 /// at the end if it still leads to this simulator's terminal.
