@@ -26,8 +26,10 @@ let package = Package(
         .target(name: "KneadWire"),
         // Tiny C shim for what Swift cannot call (prctl is variadic).
         .target(name: "CKneadSystem"),
-        // The system layer: clocks, CPU time, memory, pipes, pseudo-terminals, baud rates,
-        // errno names. The one place meant to import Glibc.
+        // The system layer: clocks, CPU time, memory, threads, pipes, poll, descriptors,
+        // terminals and pseudo-terminals, baud rates, files and links, errno and signal
+        // names. The one place that imports Glibc (besides the serial port's termios code
+        // and the two signal handlers, which must stay async-signal-safe where they are).
         .target(name: "KneadSystem", dependencies: ["CKneadSystem"]),
         // Real-time scheduler, clocks, lateness statistics, the backend protocol.
         .target(name: "KneadEngine", dependencies: [
@@ -38,7 +40,7 @@ let package = Package(
         .target(name: "KneadPictures", dependencies: ["KneadCore"]),
         // The simulated device: physics, trace, fault injection; a backend for the engine.
         .target(name: "KneadSimulator", dependencies: [
-            "KneadCore", "KneadWire", "KneadEngine", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "KneadCore", "KneadWire", "KneadEngine", "KneadSystem", "KneadPictures", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ],
                 path: "Simulator/Sources/KneadSimulator"),
         // libserialport, through pkg-config (apt: libserialport-dev).
@@ -46,7 +48,8 @@ let package = Package(
                        providers: [.apt(["libserialport-dev"])]),
         // Drivers: serial transport (libserialport, termios for pseudo-terminals), TCode and
         // knead wire protocol backends, port listing.
-        .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "CSerialPort"]),
+        .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "KneadSystem",
+                                                     "CSerialPort"]),
         // Playing a pattern on a device: session assembly, the backend, the engine's thread,
         // live controls, status, stop and the summary. Testable on a virtual clock.
         .target(name: "KneadPlayer", dependencies: [
@@ -77,7 +80,8 @@ let package = Package(
         .testTarget(name: "KneadBenchmarksTests", dependencies: ["KneadBenchmarks", "KneadCore", "KneadEngine"]),
         .testTarget(name: "KneadPicturesTests", dependencies: ["KneadPictures", "KneadCore"]),
         .testTarget(name: "KneadSystemTests", dependencies: ["KneadSystem"]),
-        .testTarget(name: "KneadSimulatorTests", dependencies: ["KneadSimulator", "KneadEngine", "KneadCore", "KneadWire"],
+        .testTarget(name: "KneadSimulatorTests", dependencies: ["KneadSimulator", "KneadEngine", "KneadCore", "KneadWire",
+                                                                 "KneadSystem"],
                     path: "Simulator/Tests/KneadSimulatorTests"),
         .testTarget(name: "KneadDriversTests", dependencies: ["KneadDrivers", "KneadWire", "KneadEngine", "KneadCore",
                                                               "KneadPatternFile", "KneadSystem"]),

@@ -3,10 +3,8 @@ import KneadCore
 import KneadDrivers
 import KneadEngine
 import KneadSimulator
+import KneadSystem
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `knead bench stop`: how long a stop takes to reach the OS while the line is
 /// saturated (issue 7). For each protocol, the real driver plays ever-changing frames
@@ -123,7 +121,7 @@ public struct StopBenchmark: Sendable {
         guard let (master, slavePath) = openPseudoTerminal() else {
             return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "no pseudo-terminal")
         }
-        defer { close(master) }
+        defer { Descriptor.close(master) }
         let port: SerialPort
         do {
             port = try SerialPort.open(slavePath, settings: SerialSettings(writeTimeout: 10), choice: .termios)
@@ -132,14 +130,14 @@ public struct StopBenchmark: Sendable {
         }
         defer { port.close() }
         let blob = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var samples: [Double] = []
         var sink = [UInt8](repeating: 0, count: 65_536)
         for _ in 0..<stops {
             let writer = Finished<Bool>()
             Thread { writer.set((try? port.write(blob)) == .preemptedByStop) }.start()
-            while port.writersWaiting == 0, !writer.isSet { usleep(50) }
-            usleep(UInt32(random.unit() * 2000))
+            while port.writersWaiting == 0, !writer.isSet { ThreadPause.sleep(microseconds: 50) }
+            ThreadPause.sleep(microseconds: UInt32(random.unit() * 2000))
             let requested = now()
             do {
                 try port.writeStop(bytes, discipline: .discardQueued)
@@ -154,13 +152,13 @@ public struct StopBenchmark: Sendable {
             // Empty the far end down to the stop's bytes, ready for the next round.
             var arrived: [UInt8] = []
             while !arrived.suffix(bytes.count).elementsEqual(bytes) {
-                var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, 1000) > 0 else {
+                guard case .ready = Poll.wait([Poll.Request(master, .readable)], timeoutMilliseconds: 1000) else {
                     return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil,
                                    error: "the stop's bytes did not arrive")
                 }
-                let count = read(master, &sink, sink.count)
-                if count > 0 { arrived += sink[0..<count] }
+                if case let .moved(count) = sink.withUnsafeMutableBytes({ Descriptor.read(master, into: $0) }) {
+                    arrived += sink[0..<count]
+                }
             }
         }
         return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: nil)
@@ -168,15 +166,9 @@ public struct StopBenchmark: Sendable {
 
     /// A new pseudo-terminal: the master (non-blocking) and the slave's path.
     static func openPseudoTerminal() -> (Int32, String)? {
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
-        var unlock: Int32 = 0
-        var number: UInt32 = 0
-        // TIOCSPTLCK and TIOCGPTN: unlockpt and ptsname, which Swift does not see.
-        guard master >= 0, ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
-            if master >= 0 { close(master) }
-            return nil
-        }
-        return (master, "/dev/pts/\(number)")
+        guard let pair = try? PseudoTerminalPair.open() else { return nil }
+        Descriptor.setNonBlocking(pair.master)
+        return (pair.master, pair.slavePath)
     }
 
     // MARK: The floor
@@ -187,25 +179,20 @@ public struct StopBenchmark: Sendable {
         guard let (master, slavePath) = openPseudoTerminal() else {
             return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "no pseudo-terminal")
         }
-        defer { close(master) }
-        let slave = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
-        guard slave >= 0 else {
+        defer { Descriptor.close(master) }
+        guard case let .success(slave) = Descriptor.openTerminalDevice(slavePath) else {
             return Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "cannot open the pty")
         }
-        defer { close(slave) }
-        var attributes = termios()
-        tcgetattr(slave, &attributes)
-        cfmakeraw(&attributes)
-        tcsetattr(slave, TCSANOW, &attributes)
+        defer { Descriptor.close(slave) }
+        PseudoTerminalPair.makeRaw(slave, baud: nil)
         var samples: [Double] = []
         var sink = [UInt8](repeating: 0, count: 4096)
         for _ in 0..<stops {
             let started = Self.now()
-            _ = bytes.withUnsafeBytes { write(slave, $0.baseAddress, $0.count) }
+            _ = bytes.withUnsafeBytes { Descriptor.write(slave, $0) }
             samples.append(Double(Self.now() - started) / 1000)
-            var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            _ = poll(&poller, 1, 100)
-            while read(master, &sink, sink.count) > 0 {}
+            _ = Poll.wait([Poll.Request(master, .readable)], timeoutMilliseconds: 100)
+            while case let .moved(count) = sink.withUnsafeMutableBytes({ Descriptor.read(master, into: $0) }), count > 0 {}
         }
         return Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: nil)
     }
@@ -246,15 +233,15 @@ public struct StopBenchmark: Sendable {
         let played = Finished<RunResult>()
         let started = Self.now()
         Thread { played.set(engine.run(frames.makeIterator())) }.start()
-        var random = SplitMix(seed: configuration.seed)
+        var random = SplitMix64(seed: configuration.seed)
         var samples: [Double] = []
         var error: String?
         // Let the line fill before the first stop.
-        usleep(300_000)
+        ThreadPause.sleep(microseconds: 300_000)
         for _ in 0..<configuration.stops {
             let gap = configuration.gap.lowerBound
                 + (configuration.gap.upperBound - configuration.gap.lowerBound) * random.unit()
-            usleep(UInt32(gap * 1000))
+            ThreadPause.sleep(microseconds: UInt32(gap * 1000))
             if played.isSet { break }
             let requested = Self.now()
             do {
@@ -279,8 +266,6 @@ public struct StopBenchmark: Sendable {
     }
 
     static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+        MonotonicTime.nanoseconds()
     }
 }

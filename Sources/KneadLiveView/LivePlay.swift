@@ -48,8 +48,8 @@ public struct LivePlay {
         guard player.open() else { return player.finish() }
 
         // Keys whenever standard input is a terminal; the live view when standard output is one too.
-        let keysFD: Int32 = isatty(0) == 1 ? 0 : -1
-        let drawsView = isatty(1) == 1 && environment["TERM"] != "dumb"
+        let keysFD: Int32 = Terminal.isTerminal(0) ? 0 : -1
+        let drawsView = Terminal.isTerminal(1) && environment["TERM"] != "dumb"
         let terminal = drawsView || keysFD >= 0
             ? TerminalMode(inputFD: keysFD, outputFD: 1, usesScreen: drawsView) : nil
         let screen = drawsView ? terminal.map { LiveScreen(terminal: $0, style: .from(environment: environment)) } : nil

@@ -26,4 +26,24 @@ public enum Errno {
         default: return "errno \(code)"
         }
     }
+
+    // The values knead tells apart, by their C names, so a caller matches on them
+    // without importing the C library.
+    public static let EPERM = Glibc.EPERM
+    public static let ENOENT = Glibc.ENOENT
+    public static let EINTR = Glibc.EINTR
+    public static let EIO = Glibc.EIO
+    public static let ENXIO = Glibc.ENXIO
+    public static let EAGAIN = Glibc.EAGAIN
+    public static let ENOMEM = Glibc.ENOMEM
+    public static let EACCES = Glibc.EACCES
+    public static let EBUSY = Glibc.EBUSY
+    public static let ENODEV = Glibc.ENODEV
+    public static let EISDIR = Glibc.EISDIR
+    public static let EINVAL = Glibc.EINVAL
+    public static let ENOTTY = Glibc.ENOTTY
+    public static let ENOSPC = Glibc.ENOSPC
+    public static let EROFS = Glibc.EROFS
+    public static let EPIPE = Glibc.EPIPE
+    public static let EDQUOT = Glibc.EDQUOT
 }

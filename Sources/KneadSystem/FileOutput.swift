@@ -20,7 +20,7 @@ public enum FileOutput {
     }
 
     /// Writes every byte, again after a signal interrupts and after a short write (a
-    /// pipe or a terminal takes what fits).
+    /// pipe or a terminal takes what fits). A write that takes nothing fails with code 0.
     public static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(Failure) {
         guard var base = bytes.baseAddress else { return }
         var remaining = bytes.count
@@ -30,12 +30,28 @@ public enum FileOutput {
                 if errno == EINTR { continue }
                 throw Failure(code: errno)
             }
+            if written == 0 { throw Failure(code: 0) }
             remaining -= written
             base += written
         }
     }
 
+    /// Writes all of `text` (UTF-8), as `writeAll` does bytes.
+    public static func writeAll(_ descriptor: Int32, _ text: String) throws(Failure) {
+        var text = text
+        let result = text.withUTF8 { buffer in
+            Result { () throws(Failure) in try writeAll(descriptor, UnsafeRawBufferPointer(buffer)) }
+        }
+        try result.get()
+    }
+
     public static func close(_ descriptor: Int32) {
-        _ = Glibc.close(descriptor)
+        Descriptor.close(descriptor)
+    }
+
+    /// Closes a file written with `writeAll`: some file systems (NFS, quotas) report a
+    /// failed write only here.
+    public static func finish(_ descriptor: Int32) throws(Failure) {
+        if Glibc.close(descriptor) != 0 && errno != EINTR { throw Failure(code: errno) }
     }
 }

@@ -13,6 +13,11 @@ public struct PseudoTerminalPair: Sendable {
         public var description: String {
             "cannot create a pseudo-terminal (\(step): \(Errno.text(code)))"
         }
+
+        public init(step: String, code: Int32) {
+            self.step = step
+            self.code = code
+        }
     }
 
     /// posix_openpt, grantpt, unlockpt and ptsname_r; the master is close-on-exec and
@@ -21,7 +26,7 @@ public struct PseudoTerminalPair: Sendable {
         var name = [CChar](repeating: 0, count: 256)
         let master = knead_open_pseudo_terminal(&name, UInt(name.count))
         guard master >= 0 else { throw Failure(step: "posix_openpt", code: -master) }
-        let path = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path = cString(name)
         return PseudoTerminalPair(master: master, slavePath: path)
     }
 

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import KneadSystem
 
 /// Standard error and what the terminal is.
 enum Console {
@@ -25,35 +19,30 @@ enum Console {
     /// Writes to standard output; when that fails, says so on standard error and throws
     /// exit 74 (EX_IOERR), as `render` does, so a script never takes lost output for success.
     static func outputOrExit(_ text: String) throws {
-        guard !output(text) else { return }
-        let reason = errno == 0 ? "the output was cut short" : String(cString: strerror(errno))
+        let code: Int32
+        do throws(FileOutput.Failure) {
+            try FileOutput.writeAll(1, text)
+            return
+        } catch {
+            code = error.code
+        }
+        let reason = code == 0 ? "the output was cut short" : Errno.text(code)
         error("knead: error: cannot write to standard output: \(reason)\n")
         throw KneadExitCode.ioError
     }
 
     private static func write(_ text: String, to descriptor: Int32) -> Bool {
-        guard !text.isEmpty else { return true }
-        var text = text
-        return text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { if written < 0 && errno == EINTR { continue }; return false }
-                offset += written
-            }
-            return true
-        }
+        (try? FileOutput.writeAll(descriptor, text)) != nil
     }
 
     static func isTerminal(_ descriptor: Int32) -> Bool {
-        isatty(descriptor) == 1
+        Terminal.isTerminal(descriptor)
     }
 
     /// The terminal's width in columns: the window size of stdout, then $COLUMNS, then 80.
     static func terminalWidth(environment: [String: String]) -> Int {
-        var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
-            return Int(size.ws_col)
+        if let size = Terminal.size(1) {
+            return size.columns
         }
         if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 {
             return columns

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import KneadSystem
 
 @main
 struct Knead: ParsableCommand {
@@ -70,11 +70,11 @@ enum CrashPolicy {
     static func neverWaitInAPrompt() {
         let arguments = CommandLine.arguments
         guard arguments.count > 1, drivingCommands.contains(arguments[1]) else { return }
-        let current = getenv("SWIFT_BACKTRACE").map { String(cString: $0) } ?? ""
+        let current = ProcessImage.environment("SWIFT_BACKTRACE") ?? ""
         guard !current.contains("interactive=") else { return }
         let setting = current.isEmpty ? "interactive=no" : current + ",interactive=no"
-        guard setenv("SWIFT_BACKTRACE", setting, 1) == 0 else { return }
+        guard ProcessImage.setEnvironment("SWIFT_BACKTRACE", to: setting) else { return }
         // On failure (no /proc), go on as we are: the setting is then only for children.
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        ProcessImage.restart()
     }
 }

@@ -28,8 +28,8 @@ struct PortPathTests {
 
     /// A pty under another name (as umockdev presents one) is known by its major number.
     /// glibc's makedev (a macro Swift does not see).
-    private func makedev(_ major: UInt64, _ minor: UInt64) -> dev_t {
-        dev_t(((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12) | ((major & ~0xfff) << 32))
+    private func makedev(_ major: UInt64, _ minor: UInt64) -> UInt64 {
+        ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12) | ((major & ~0xfff) << 32)
     }
 
     @Test func ptySlaveMajorsAreTheUnix98Ones() {

@@ -1,3 +1,5 @@
+import KneadCore
+
 /// Fault injection for tests and demos. Every fault is deterministic: a probability
 /// draws from a generator seeded with `seed`, so a run repeats exactly.
 ///
@@ -51,25 +53,6 @@ public struct SimulatorFaults: Sendable, Equatable {
     public static let none = SimulatorFaults()
 }
 
-/// SplitMix64: small, fast, and the same sequence on every platform.
-struct SeededRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func nextUnit() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
-}
-
 /// What the link counted.
 public struct LinkCounters: Sendable, Equatable {
     /// Frames and heartbeats handed to the link.
@@ -93,14 +76,14 @@ struct FaultyLink {
     }
 
     let faults: SimulatorFaults
-    private var dropRandom: SeededRandom
-    private var corruptRandom: SeededRandom
+    private var dropRandom: SplitMix64
+    private var corruptRandom: SplitMix64
     private(set) var counters = LinkCounters()
 
     init(faults: SimulatorFaults) {
         self.faults = faults
-        dropRandom = SeededRandom(seed: faults.seed)
-        corruptRandom = SeededRandom(seed: faults.seed ^ 0x5DEE_CE66_D1CE_4E5B)
+        dropRandom = SplitMix64(seed: faults.seed)
+        corruptRandom = SplitMix64(seed: faults.seed ^ 0x5DEE_CE66_D1CE_4E5B)
     }
 
     func isDown(at time: Double) -> Bool {
@@ -132,7 +115,7 @@ struct FaultyLink {
     mutating func noteStop() { counters.stopsSent += 1 }
     mutating func noteRefused() { counters.refusedAfterDisconnect += 1 }
 
-    private static func hits(_ loss: SimulatorFaults.Loss, index: Int, random: inout SeededRandom) -> Bool {
+    private static func hits(_ loss: SimulatorFaults.Loss, index: Int, random: inout SplitMix64) -> Bool {
         switch loss {
         case .never:
             return false
@@ -140,7 +123,7 @@ struct FaultyLink {
             return n > 0 && index % n == 0
         case let .probability(p):
             // Draw for every message so the sequence does not depend on other faults.
-            return random.nextUnit() < p
+            return random.unit() < p
         }
     }
 }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import KneadSystem
 
 /// Writes the trace into a path, opened as `open(path, O_WRONLY|O_CREAT|O_TRUNC)`.
 ///
@@ -20,9 +14,11 @@ public final class FileTraceSink: TraceSink {
     /// Opens (creating or truncating) the file. Throws `TraceError` (`.open`) with the
     /// path and the system's reason when it cannot.
     public init(path: String) throws(TraceError) {
-        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard opened >= 0 else { throw TraceError(.open, path: path, code: errno) }
-        descriptor = opened
+        do throws(FileOutput.Failure) {
+            descriptor = try FileOutput.create(path)
+        } catch {
+            throw TraceError(.open, path: path, code: error.code)
+        }
         closesDescriptor = true
         self.path = path
     }
@@ -35,34 +31,24 @@ public final class FileTraceSink: TraceSink {
     }
 
     deinit {
-        if closesDescriptor && descriptor >= 0 { close(descriptor) }
+        if closesDescriptor && descriptor >= 0 { FileOutput.close(descriptor) }
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw TraceError(.write, path: path, code: code)
-            }
-            offset += written
+        let written = bytes.withUnsafeBytes { buffer in
+            Result { () throws(FileOutput.Failure) in try FileOutput.writeAll(descriptor, buffer) }
         }
+        if case let .failure(failure) = written { throw TraceError(.write, path: path, code: failure.code) }
     }
 
     public func finish() throws {
         guard closesDescriptor, descriptor >= 0 else { return }
-        let result = close(descriptor)
+        let closing = descriptor
         descriptor = -1
-        // Some file systems report a failed write only at close (NFS, quotas).
-        if result != 0 && errno != EINTR { throw TraceError(.close, path: path, code: errno) }
+        do throws(FileOutput.Failure) {
+            try FileOutput.finish(closing)
+        } catch {
+            throw TraceError(.close, path: path, code: error.code)
+        }
     }
-}
-
-/// The C `write`, out of reach by name inside `FileTraceSink.write`.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, bytes, count)
 }

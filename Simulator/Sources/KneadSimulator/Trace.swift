@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import KneadSystem
 
 /// Formats trace rows as csv, with fixed decimals so the output is byte-for-byte
 /// deterministic. Columns and units are described in Simulator/README.md.
@@ -70,7 +64,7 @@ public final class TraceWriter {
     private func record(_ error: any Error) {
         guard self.error == nil else { return }
         // A sink of another kind says nothing more precise than an I/O error.
-        self.error = error as? TraceError ?? TraceError(.write, path: nil, code: EIO)
+        self.error = error as? TraceError ?? TraceError(.write, path: nil, code: Errno.EIO)
     }
 
     private static func column(_ value: Double, _ decimals: Int, _ out: inout [UInt8]) {

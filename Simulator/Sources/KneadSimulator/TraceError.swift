@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import KneadSystem
 
 /// Why the trace could not be opened or written, with the system's own reason (errno),
 /// so a caller can tell a full disk from a missing folder and say what to do.
@@ -26,16 +20,16 @@ public struct TraceError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// No room left where the trace goes (ENOSPC, or a quota: EDQUOT).
-    public var isDiskFull: Bool { code == ENOSPC || code == EDQUOT }
+    public var isDiskFull: Bool { code == Errno.ENOSPC || code == Errno.EDQUOT }
 
-    public var reason: String { String(cString: strerror(code)) }
+    public var reason: String { Errno.text(code) }
 
     public var description: String {
         let place = path.map { "the trace file \($0)" } ?? "the trace"
         switch operation {
         case .open:
-            let advice = code == ENOENT ? "check that its folder exists"
-                : code == EACCES || code == EPERM || code == EROFS ? "check that you can write there"
+            let advice = code == Errno.ENOENT ? "check that its folder exists"
+                : code == Errno.EACCES || code == Errno.EPERM || code == Errno.EROFS ? "check that you can write there"
                 : "choose another path"
             return "cannot open \(place): \(reason) (\(advice))"
         case .write, .close:

@@ -21,12 +21,4 @@ struct ServingReportTests {
         #expect(Self.status(host: nil).line(width: 40) == "tcode 2.6s │ I 50%→48% x 0.50 y 0.88 P…")
         #expect(Self.status(host: nil).line(width: 40).count == 39)
     }
-
-    @Test func numbersAreFormattedWithFixedDecimals() {
-        #expect(ServeReport.format(2.25, 1) == "2.3")
-        #expect(ServeReport.format(-0.004, 2) == "0.00")
-        #expect(ServeReport.format(-1.5, 0) == "-2")
-        #expect(ServeReport.format(0.0625, 3) == "0.063")
-        #expect(ServeReport.format(.nan, 1) == "-")
-    }
 }

@@ -136,7 +136,7 @@ struct ServingWireTests {
         let model = DeviceModel(profile: .chair, configuration: .served(body: .default))
         let device = KWPServedDevice(model: model, configuration: KWPServedDevice.configuration(
             for: .chair, body: .default, rest: model.configuration.restPosition))
-        var random = SeededRandom(seed: 99)
+        var random = SplitMix64(seed: 99)
         for index in 0..<2000 {
             let chunk = (0..<Int(random.next() % 64)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             device.receive(chunk[...], at: Double(index) * 0.001)

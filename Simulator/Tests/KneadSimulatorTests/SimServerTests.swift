@@ -1,5 +1,6 @@
 import Foundation
 import KneadCore
+import KneadSystem
 import Testing
 @testable import KneadSimulator
 
@@ -27,7 +28,7 @@ import Testing
         #expect(failure.exitCode == 69)
         #expect(failure.description.contains("which is live (another knead sim?)"))
         first.remove()
-        #expect(PortLink.readLink(link) == nil)
+        #expect(FileSystem.linkTarget(link) == nil)
     }
 
     @Test func aDanglingLinkFromACrashedSimulatorIsReplacedWithANote() throws {
@@ -39,7 +40,7 @@ import Testing
         FileManager.default.createFile(atPath: target, contents: nil)
         let replaced = try PortLink(at: link, to: target)
         #expect(replaced.note?.contains("dangling link \(link)") == true)
-        #expect(PortLink.readLink(link) == target)
+        #expect(FileSystem.linkTarget(link) == target)
     }
 
     @Test func aPathThatIsNotALinkIsRefused() throws {

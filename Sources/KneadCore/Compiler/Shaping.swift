@@ -31,7 +31,7 @@ func sinCosTurns(_ turns: Double) -> (sin: Double, cos: Double) {
 }
 
 @inline(__always)
-func sinTurns(_ turns: Double) -> Double {
+package func sinTurns(_ turns: Double) -> Double {
     let (quadrant, a) = reduceTurns(turns)
     switch quadrant {
     case 0: return sinKernel(a)
@@ -42,7 +42,7 @@ func sinTurns(_ turns: Double) -> Double {
 }
 
 @inline(__always)
-func cosTurns(_ turns: Double) -> Double {
+package func cosTurns(_ turns: Double) -> Double {
     let (quadrant, a) = reduceTurns(turns)
     switch quadrant {
     case 0: return cosKernel(a)

@@ -1,10 +1,8 @@
 import KneadCore
 import KneadEngine
+import KneadSystem
 import KneadWire
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A device that speaks the knead wire protocol (docs/protocol.md) on a serial port, in
 /// lead mode: frames reach the driver `lead` seconds before they are due, are stamped
@@ -125,14 +123,14 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
                 throw .timedOut("\(path): the device answered identify but its clock did not answer in time "
                                 + "(CLOCK_REQUEST): check the firmware")
             }
-            usleep(2_000)
+            ThreadPause.sleep(microseconds: 2_000)
         }
     }
 
     public func sessionWillStart(at sessionStart: UInt64, on clock: any EngineClock) {
         // The engine's clock and the session's are both CLOCK_MONOTONIC in production;
         // measuring the offset keeps this right for any other clock too.
-        let offset = Double(Int64(bitPattern: monotonicNanoseconds() &- clock.now())) / 1e9
+        let offset = Double(Int64(bitPattern: MonotonicTime.nanoseconds() &- clock.now())) / 1e9
         state.withLock { $0.sessionStart = Double(sessionStart) / 1e9 + offset }
     }
 
@@ -206,7 +204,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
             while Self.hostNow() < deadline {
                 let done = state.withLock { $0.stopConfirmed || $0.failure != nil }
                 if done { break }
-                usleep(2_000)
+                ThreadPause.sleep(microseconds: 2_000)
             }
         }
         let (port, reader) = state.withLock { state -> (SerialPort?, PortReader?) in
@@ -336,6 +334,6 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
         }
     }
 
-    static func hostNow() -> Double { seconds(monotonicNanoseconds()) }
+    static func hostNow() -> Double { seconds(MonotonicTime.nanoseconds()) }
     static func seconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e9 }
 }

@@ -1,8 +1,6 @@
 import CSerialPort
 import KneadCore
-#if canImport(Glibc)
-import Glibc
-#endif
+import KneadSystem
 
 /// The serial ports of this machine, found without opening any of them.
 ///
@@ -28,18 +26,9 @@ public enum PortListing {
 
     /// `/dev/NAME` for each serial port in `sysfs` (the layout of /sys/class/tty).
     static func portPaths(sysfs: String) -> [String] {
-        guard let directory = opendir(sysfs) else { return [] }
-        defer { closedir(directory) }
         var paths: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard !name.hasPrefix(".") else { continue }
-            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = readlink(sysfs + "/" + name, &target, target.count - 1)
-            guard length > 0 else { continue }
-            let link = cString(Array(target[0..<length]) + [0])
+        for name in FileSystem.names(in: sysfs) {
+            guard !name.hasPrefix("."), let link = FileSystem.linkTarget(sysfs + "/" + name) else { continue }
             if link.contains("virtual") { continue }
             if link.contains("serial8250"), uartType(sysfs + "/" + name + "/type") ?? 0 == 0 { continue }
             paths.append("/dev/" + name)
@@ -49,11 +38,8 @@ public enum PortListing {
 
     /// The 8250 driver's `type` attribute: 0 (PORT_UNKNOWN) when no UART answers there.
     private static func uartType(_ file: String) -> Int? {
-        guard let handle = fopen(file, "r") else { return nil }
-        defer { fclose(handle) }
-        var buffer = [CChar](repeating: 0, count: 32)
-        guard fgets(&buffer, Int32(buffer.count), handle) != nil else { return nil }
-        return Int(cString(buffer).filter(\.isNumber))
+        guard let line = FileSystem.firstLine(of: file, limit: 32) else { return nil }
+        return Int(line.filter(\.isNumber))
     }
 
     static func info(_ port: OpaquePointer, consoleNames: [String], profiles: [DeviceProfile]) -> SerialPortInfo {
@@ -84,7 +70,7 @@ public enum PortListing {
 
     private static func text(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
         guard let pointer else { return nil }
-        let value = String(decoding: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
+        let value = String(cString: pointer)
         return value.isEmpty ? nil : value
     }
 }

@@ -1,9 +1,5 @@
 import CSerialPort
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import KneadSystem
 
 /// A real serial port (UART, USB CDC-ACM, USB serial bridge) through libserialport.
 ///
@@ -29,12 +25,12 @@ final class LibSerialPortChannel: SerialChannel {
         var found: OpaquePointer?
         let lookup = sp_get_port_by_name(path, &found)
         guard lookup == SP_OK, let port = found else {
-            throw SerialOpenFailure(step: .lookup, code: lookup == SP_ERR_FAIL ? sp_last_error_code() : ENODEV,
+            throw SerialOpenFailure(step: .lookup, code: lookup == SP_ERR_FAIL ? sp_last_error_code() : Errno.ENODEV,
                                     message: lastMessage(lookup))
         }
         let opened = sp_open(port, SP_MODE_READ_WRITE)
         guard opened == SP_OK else {
-            let failure = SerialOpenFailure(step: .open, code: opened == SP_ERR_FAIL ? sp_last_error_code() : EINVAL,
+            let failure = SerialOpenFailure(step: .open, code: opened == SP_ERR_FAIL ? sp_last_error_code() : Errno.EINVAL,
                                             message: lastMessage(opened))
             sp_free_port(port)
             throw failure
@@ -42,9 +38,8 @@ final class LibSerialPortChannel: SerialChannel {
         var descriptor: Int32 = -1
         _ = sp_get_port_handle(port, &descriptor)
         // libserialport opens blocking; every call knead makes is non-blocking.
-        let flags = fcntl(descriptor, F_GETFL)
-        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        Descriptor.setNonBlocking(descriptor)
+        Descriptor.setCloseOnExec(descriptor)
         return (port, descriptor)
     }
 
@@ -54,7 +49,7 @@ final class LibSerialPortChannel: SerialChannel {
     private static func configure(_ port: OpaquePointer, settings: SerialSettings) throws(SerialOpenFailure) {
         var created: OpaquePointer?
         guard sp_new_config(&created) == SP_OK, let configuration = created else {
-            throw SerialOpenFailure(step: .configure, code: ENOMEM)
+            throw SerialOpenFailure(step: .configure, code: Errno.ENOMEM)
         }
         defer { sp_free_config(configuration) }
         sp_set_config_baudrate(configuration, Int32(settings.baud))
@@ -68,7 +63,7 @@ final class LibSerialPortChannel: SerialChannel {
         sp_set_config_dtr(configuration, settings.dtr ? SP_DTR_ON : SP_DTR_OFF)
         let configured = sp_set_config(port, configuration)
         guard configured == SP_OK else {
-            throw SerialOpenFailure(step: .configure, code: configured == SP_ERR_FAIL ? sp_last_error_code() : EINVAL,
+            throw SerialOpenFailure(step: .configure, code: configured == SP_ERR_FAIL ? sp_last_error_code() : Errno.EINVAL,
                                     message: lastMessage(configured))
         }
     }
@@ -76,17 +71,17 @@ final class LibSerialPortChannel: SerialChannel {
     func writeSome(_ bytes: UnsafeRawBufferPointer) -> IOResult {
         let result = sp_nonblocking_write(port, bytes.baseAddress, bytes.count)
         if result.rawValue >= 0 { return .count(Int(result.rawValue)) }
-        guard result == SP_ERR_FAIL else { return .failure(EINVAL) }
+        guard result == SP_ERR_FAIL else { return .failure(Errno.EINVAL) }
         let code = sp_last_error_code()
-        return code == EAGAIN || code == EINTR ? .count(0) : .failure(code)
+        return code == Errno.EAGAIN || code == Errno.EINTR ? .count(0) : .failure(code)
     }
 
     func readSome(_ buffer: UnsafeMutableRawBufferPointer) -> IOResult {
         let result = sp_nonblocking_read(port, buffer.baseAddress, buffer.count)
         if result.rawValue >= 0 { return .count(Int(result.rawValue)) }
-        guard result == SP_ERR_FAIL else { return .failure(EINVAL) }
+        guard result == SP_ERR_FAIL else { return .failure(Errno.EINVAL) }
         let code = sp_last_error_code()
-        return code == EAGAIN || code == EINTR ? .count(0) : .failure(code)
+        return code == Errno.EAGAIN || code == Errno.EINTR ? .count(0) : .failure(code)
     }
 
     func discardOutput() {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import KneadSystem
 
 /// What a port path given on the command line leads to, worked out before opening it.
 ///
@@ -32,22 +28,19 @@ public struct PortPath: Sendable, Equatable {
 
     public init(_ path: String) {
         self.path = path
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        resolved = realpath(path, &buffer) != nil ? cString(buffer) : path
-        var info = stat()
-        guard stat(path, &info) == 0 else {
+        resolved = FileSystem.resolvedPath(path) ?? path
+        guard let info = FileStatus(path: path) else {
             kind = .missing
             fileType = nil
             return
         }
-        let type = info.st_mode & S_IFMT
-        guard type == S_IFCHR else {
+        guard info.kind == .characterDevice else {
             kind = .notADevice
-            fileType = Self.describe(type)
+            fileType = Self.describe(info.kind)
             return
         }
         fileType = "a character device"
-        if resolved.hasPrefix("/dev/pts/") || Self.ptySlaveMajors.contains(Self.major(info.st_rdev)) {
+        if resolved.hasPrefix("/dev/pts/") || Self.ptySlaveMajors.contains(Self.major(info.representedDevice)) {
             kind = .pseudoTerminal
         } else {
             kind = .serialDevice
@@ -57,18 +50,18 @@ public struct PortPath: Sendable, Equatable {
     /// Unix98 pty slaves (Documentation/admin-guide/devices.txt: 136–143).
     static let ptySlaveMajors: ClosedRange<UInt32> = 136...143
 
-    static func major(_ device: dev_t) -> UInt32 {
+    static func major(_ device: UInt64) -> UInt32 {
         let value = UInt64(device)
         return UInt32(truncatingIfNeeded: ((value >> 8) & 0xfff) | ((value >> 32) & ~0xfff))
     }
 
-    private static func describe(_ type: mode_t) -> String {
-        switch type {
-        case S_IFREG: return "a regular file"
-        case S_IFDIR: return "a folder"
-        case S_IFSOCK: return "a socket"
-        case S_IFIFO: return "a named pipe"
-        case S_IFBLK: return "a block device"
+    private static func describe(_ kind: FileStatus.Kind) -> String {
+        switch kind {
+        case .regularFile: return "a regular file"
+        case .directory: return "a folder"
+        case .socket: return "a socket"
+        case .namedPipe: return "a named pipe"
+        case .blockDevice: return "a block device"
         default: return "not a device"
         }
     }
@@ -92,20 +85,16 @@ public struct PortPath: Sendable, Equatable {
 
     /// The kernel's active consoles (`/sys/class/tty/console/active`, e.g. `ttyS0 tty0`).
     public static func activeConsoleNames(file: String = "/sys/class/tty/console/active") -> [String] {
-        guard let handle = fopen(file, "r") else { return [] }
-        defer { fclose(handle) }
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard fgets(&buffer, Int32(buffer.count), handle) != nil else { return [] }
-        return cString(buffer).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        guard let line = FileSystem.firstLine(of: file) else { return [] }
+        return line.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
     }
 
     /// The same device as standard input, output or error.
     private func isOwnTerminal() -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        for descriptor: Int32 in 0...2 where isatty(descriptor) == 1 {
-            var own = stat()
-            if fstat(descriptor, &own) == 0, own.st_rdev == info.st_rdev, own.st_mode & S_IFMT == S_IFCHR {
+        guard let info = FileStatus(path: path) else { return false }
+        for descriptor: Int32 in 0...2 where Terminal.isTerminal(descriptor) {
+            if let own = FileStatus(descriptor: descriptor), own.representedDevice == info.representedDevice,
+               own.kind == .characterDevice {
                 return true
             }
         }

@@ -1,8 +1,6 @@
 import KneadEngine
+import KneadSystem
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What a port's reader thread tells its driver. Called on the reader thread only.
 protocol PortReaderDelegate: AnyObject, Sendable {
@@ -21,7 +19,9 @@ protocol PortReaderDelegate: AnyObject, Sendable {
 final class PortReader: @unchecked Sendable {
     private let port: SerialPort
     private weak var delegate: (any PortReaderDelegate)?
-    private let thread = IOThread()
+    /// A thread of its own, never one of the cooperative pool (it blocks in poll); joined
+    /// by `stop`, so the port is closed only after the reader is gone.
+    private var thread: NativeThread?
     private let wake: WakePipe
     private let stopping = Atomic<Bool>(false)
     private var running = false
@@ -34,7 +34,8 @@ final class PortReader: @unchecked Sendable {
     }
 
     func start() -> Bool {
-        running = thread.start { [self] in loop() }
+        thread = NativeThread.start { [self] in loop() }
+        running = thread != nil
         return running
     }
 
@@ -44,7 +45,8 @@ final class PortReader: @unchecked Sendable {
         running = false
         stopping.store(true, ordering: .releasing)
         wake.wake()
-        thread.join()
+        thread?.join()
+        thread = nil
     }
 
     /// SCHED_FIFO priority of the reader, just under the engine's (50): it answers the
@@ -54,18 +56,16 @@ final class PortReader: @unchecked Sendable {
     static let fifoPriority: Int32 = 45
 
     private func loop() {
-        var parameters = sched_param()
-        parameters.sched_priority = Self.fifoPriority
-        _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+        _ = RealtimeScheduling.setFIFO(priority: Self.fifoPriority)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !stopping.load(ordering: .acquiring) {
             guard let delegate else { return }
-            let timeout = delegate.portTick(at: monotonicNanoseconds())
+            let timeout = delegate.portTick(at: MonotonicTime.nanoseconds())
             switch port.waitForInput(timeout: max(timeout, 500_000), wakeDescriptor: wake.readEnd) {
             case .readable:
                 do {
                     let count = try port.read(into: &buffer)
-                    if count > 0 { delegate.portReceived(buffer[0..<count], at: monotonicNanoseconds()) }
+                    if count > 0 { delegate.portReceived(buffer[0..<count], at: MonotonicTime.nanoseconds()) }
                 } catch {
                     if !stopping.load(ordering: .acquiring) { delegate.portFailed(error) }
                     return

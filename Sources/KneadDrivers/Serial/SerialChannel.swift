@@ -1,14 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Glibc  // termios, flock and the serial ioctls: this file is the OS side of a port
+import KneadSystem
 
 /// The result of one non-blocking read or write: bytes moved (0: would block, or end
 /// of file for a read the poll said was ready), or an errno.
 enum IOResult {
     case count(Int)
     case failure(Int32)
+
+    /// A descriptor's read or write: nothing for now (EAGAIN, EINTR) is 0.
+    init(_ transfer: Descriptor.Transfer) {
+        switch transfer {
+        case let .moved(count): self = .count(count)
+        case .again: self = .count(0)
+        case let .failed(code): self = .failure(code)
+        }
+    }
 }
 
 /// The OS side of an open port: libserialport for real ports, termios for
@@ -43,38 +49,6 @@ extension SerialChannel {
     }
 }
 
-/// Termios speeds for the baud rates knead accepts.
-enum BaudRates {
-    static func speed(_ baud: Int) -> speed_t? {
-        switch baud {
-        case 300: return speed_t(B300)
-        case 600: return speed_t(B600)
-        case 1200: return speed_t(B1200)
-        case 2400: return speed_t(B2400)
-        case 4800: return speed_t(B4800)
-        case 9600: return speed_t(B9600)
-        case 19200: return speed_t(B19200)
-        case 38400: return speed_t(B38400)
-        case 57600: return speed_t(B57600)
-        case 115_200: return speed_t(B115200)
-        case 230_400: return speed_t(B230400)
-        case 460_800: return speed_t(B460800)
-        case 500_000: return speed_t(B500000)
-        case 576_000: return speed_t(B576000)
-        case 921_600: return speed_t(B921600)
-        case 1_000_000: return speed_t(B1000000)
-        case 1_152_000: return speed_t(B1152000)
-        case 1_500_000: return speed_t(B1500000)
-        case 2_000_000: return speed_t(B2000000)
-        case 2_500_000: return speed_t(B2500000)
-        case 3_000_000: return speed_t(B3000000)
-        case 3_500_000: return speed_t(B3500000)
-        case 4_000_000: return speed_t(B4000000)
-        default: return nil
-        }
-    }
-}
-
 /// A pseudo-terminal's slave side, opened and set up with plain termios (libserialport
 /// refuses ptys: they have no modem lines, and it asks for them in every call).
 final class TermiosChannel: SerialChannel {
@@ -87,12 +61,15 @@ final class TermiosChannel: SerialChannel {
     }
 
     private static func open(path: String, baud: Int) throws(SerialOpenFailure) -> Int32 {
-        let descriptor = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SerialOpenFailure(step: .open, code: errno) }
+        let descriptor: Int32
+        switch Descriptor.openTerminalDevice(path) {
+        case let .success(opened): descriptor = opened
+        case let .failure(failure): throw SerialOpenFailure(step: .open, code: failure.code)
+        }
         var attributes = termios()
         guard tcgetattr(descriptor, &attributes) == 0 else {
             let code = errno
-            Glibc.close(descriptor)
+            Descriptor.close(descriptor)
             throw SerialOpenFailure(step: .configure, code: code)
         }
         cfmakeraw(&attributes)
@@ -103,29 +80,23 @@ final class TermiosChannel: SerialChannel {
             cc[Int(VMIN)] = 0
             cc[Int(VTIME)] = 0
         }
-        let speed = BaudRates.speed(baud) ?? speed_t(B115200)
+        let speed = BaudRate.termiosSpeed(baud) ?? speed_t(B115200)
         cfsetispeed(&attributes, speed)
         cfsetospeed(&attributes, speed)
         guard tcsetattr(descriptor, TCSANOW, &attributes) == 0 else {
             let code = errno
-            Glibc.close(descriptor)
+            Descriptor.close(descriptor)
             throw SerialOpenFailure(step: .configure, code: code)
         }
         return descriptor
     }
 
     func writeSome(_ bytes: UnsafeRawBufferPointer) -> IOResult {
-        let written = Glibc.write(fileDescriptor, bytes.baseAddress, bytes.count)
-        if written >= 0 { return .count(written) }
-        let code = errno
-        return code == EAGAIN || code == EWOULDBLOCK || code == EINTR ? .count(0) : .failure(code)
+        IOResult(Descriptor.write(fileDescriptor, bytes))
     }
 
     func readSome(_ buffer: UnsafeMutableRawBufferPointer) -> IOResult {
-        let count = Glibc.read(fileDescriptor, buffer.baseAddress, buffer.count)
-        if count >= 0 { return .count(count) }
-        let code = errno
-        return code == EAGAIN || code == EWOULDBLOCK || code == EINTR ? .count(0) : .failure(code)
+        IOResult(Descriptor.read(fileDescriptor, into: buffer))
     }
 
     func discardOutput() {
@@ -137,7 +108,7 @@ final class TermiosChannel: SerialChannel {
     func close() {
         guard isOpen else { return }
         isOpen = false
-        Glibc.close(fileDescriptor)
+        Descriptor.close(fileDescriptor)
     }
 
     deinit { close() }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import KneadSystem
 
 /// The words for everything that can go wrong with a port: what happened, which port,
 /// and what to do. docs/drivers.md lists them.
@@ -14,41 +10,41 @@ enum SerialErrors {
                             backend: SerialBackendChoice) -> String {
         let code = failure.code
         switch (failure.step, code) {
-        case (.lock, _), (_, EBUSY):
+        case (.lock, _), (_, Errno.EBUSY):
             return "\(path) is busy: another program has it open (a serial monitor, another knead); close it and try again"
-        case (_, EACCES), (_, EPERM):
+        case (_, Errno.EACCES), (_, Errno.EPERM):
             return "permission denied opening \(path): \(dialoutFix)"
-        case (_, ENOENT):
+        case (_, Errno.ENOENT):
             return "no serial port at \(path): no such file (run 'knead devices' to list the ports)"
-        case (_, ENODEV), (_, ENXIO):
+        case (_, Errno.ENODEV), (_, Errno.ENXIO):
             if failure.step == .lookup {
-                return "libserialport does not know \(path) as a serial port (\(failure.message ?? errnoName(code))); "
+                return "libserialport does not know \(path) as a serial port (\(failure.message ?? Errno.name(code))); "
                     + "run 'knead devices' to list the ports"
             }
-            return "\(path) has no device behind it (\(errnoName(code))): plug the device in, or check the path"
-        case (_, EIO) where kind == .pseudoTerminal:
+            return "\(path) has no device behind it (\(Errno.name(code))): plug the device in, or check the path"
+        case (_, Errno.EIO) where kind == .pseudoTerminal:
             return "\(path) is a pseudo-terminal whose other end is closed (EIO): start 'knead sim' again and use the path it prints"
-        case (.configure, ENOTTY) where kind == .pseudoTerminal && backend == .libserialport:
+        case (.configure, Errno.ENOTTY) where kind == .pseudoTerminal && backend == .libserialport:
             return "libserialport cannot set up \(path), a pseudo-terminal (ENOTTY: ptys have no modem lines); "
                 + "unset \(SerialBackendChoice.environmentVariable) so knead opens it with termios"
         case (.configure, _):
-            return "cannot set up \(path) as 8N1 at the profile's baud rate: \(failure.message ?? errnoText(code)) (\(errnoName(code)))"
+            return "cannot set up \(path) as 8N1 at the profile's baud rate: \(failure.message ?? Errno.text(code)) (\(Errno.name(code)))"
         default:
-            return "cannot open \(path): \(failure.message ?? errnoText(code)) (\(errnoName(code)))"
+            return "cannot open \(path): \(failure.message ?? Errno.text(code)) (\(Errno.name(code)))"
         }
     }
 
     /// A read or write failed with `code` while playing.
     static func failureMessage(path: String, code: Int32, while doing: String) -> String {
         switch code {
-        case ENODEV, ENXIO:
-            return "\(path) went away while \(doing) (\(errnoName(code)): the device was unplugged)"
-        case EIO:
+        case Errno.ENODEV, Errno.ENXIO:
+            return "\(path) went away while \(doing) (\(Errno.name(code)): the device was unplugged)"
+        case Errno.EIO:
             return "\(path) failed while \(doing) (EIO: the device was unplugged, lost power, or the other end closed the port)"
-        case EPIPE:
+        case Errno.EPIPE:
             return "\(path) hung up while \(doing) (EPIPE)"
         default:
-            return "\(path) failed while \(doing): \(errnoText(code)) (\(errnoName(code)))"
+            return "\(path) failed while \(doing): \(Errno.text(code)) (\(Errno.name(code)))"
         }
     }
 

@@ -1,10 +1,6 @@
 import KneadEngine
+import KneadSystem
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// An open serial port: writes with a deadline, reads that never block, a stop write
 /// that never waits behind another write, and errors that name the port and say why.
@@ -74,7 +70,7 @@ package final class SerialPort: @unchecked Sendable {
         if let reason = location.neverOpenReason() {
             throw .refused(reason + "; give the port of your device (run 'knead devices' to list them)")
         }
-        guard BaudRates.speed(settings.baud) != nil else {
+        guard BaudRate.termiosSpeed(settings.baud) != nil else {
             throw .refused("\(settings.baud) baud is not a rate the serial port can be set to: use a standard rate "
                            + "such as 115200 in the profile's connection")
         }
@@ -153,10 +149,10 @@ package final class SerialPort: @unchecked Sendable {
             let bytes = produce()
             guard !bytes.isEmpty else { return .written }
             if paced {
-                let now = monotonicNanoseconds()
-                if lineFreeAt > now, !wait(until: lineFreeAt, epoch: epoch, events: 0) { return .preemptedByStop }
+                let now = MonotonicTime.nanoseconds()
+                if lineFreeAt > now, !wait(until: lineFreeAt, epoch: epoch, events: []) { return .preemptedByStop }
                 let crossing = UInt64(Double(bytes.count) * 10 / Double(max(1, settings.baud)) * 1e9)
-                lineFreeAt = max(lineFreeAt, monotonicNanoseconds()) &+ crossing
+                lineFreeAt = max(lineFreeAt, MonotonicTime.nanoseconds()) &+ crossing
             }
             return try writeAll(bytes, epoch: epoch)
         }
@@ -173,7 +169,7 @@ package final class SerialPort: @unchecked Sendable {
         defer { wake.wake() }
         var remaining = bytes[...]
         var first = true
-        let deadline = monotonicNanoseconds() &+ UInt64(max(0, settings.writeTimeout) * 1e9)
+        let deadline = MonotonicTime.nanoseconds() &+ UInt64(max(0, settings.writeTimeout) * 1e9)
         while true {
             let result = syscallLock.withLock { inFlight -> IOResult in
                 var toWrite = Array(remaining)
@@ -202,12 +198,11 @@ package final class SerialPort: @unchecked Sendable {
             // Only when the line kept no room even for the stop (a line protocol with a
             // full OS buffer): wait for room without holding anything a writer needs.
             wake.wake()
-            guard monotonicNanoseconds() < deadline else {
+            guard MonotonicTime.nanoseconds() < deadline else {
                 throw .disconnected("\(path): the stop did not go out within "
                                     + "\(Int((settings.writeTimeout * 1000).rounded())) ms (the device stopped taking data)")
             }
-            var poller = pollfd(fd: channel.fileDescriptor, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&poller, 1, 1)
+            _ = Poll.wait(for: .writable, on: channel.fileDescriptor, timeoutMilliseconds: 1)
         }
     }
 
@@ -216,7 +211,7 @@ package final class SerialPort: @unchecked Sendable {
     private func writeAll(_ bytes: [UInt8], epoch: UInt64) throws(BackendError) -> WriteOutcome {
         guard !closed.load(ordering: .acquiring) else { throw .disconnected("\(path): the port is closed") }
         var offset = 0
-        let deadline = monotonicNanoseconds() &+ UInt64(max(0, settings.writeTimeout) * 1e9)
+        let deadline = MonotonicTime.nanoseconds() &+ UInt64(max(0, settings.writeTimeout) * 1e9)
         while offset < bytes.count {
             let result = syscallLock.withLock { inFlight -> IOResult? in
                 // A stop that already went out took over the cut line (if any); nothing
@@ -243,40 +238,42 @@ package final class SerialPort: @unchecked Sendable {
             case .count?:
                 break
             }
-            let now = monotonicNanoseconds()
+            let now = MonotonicTime.nanoseconds()
             guard now < deadline else {
                 throw .disconnected("\(path): only \(offset) of \(bytes.count) bytes went out within "
                                     + "\(Int((settings.writeTimeout * 1000).rounded())) ms (the device stopped taking data)")
             }
-            if !wait(until: deadline, epoch: epoch, events: Int16(POLLOUT)) { return .preemptedByStop }
+            if !wait(until: deadline, epoch: epoch, events: .writable) { return .preemptedByStop }
         }
         return .written
     }
 
     /// Sleeps in poll until `deadline`, room on the port (`events` POLLOUT) or a stop.
     /// False when a stop came. A hang-up is thrown by the next write, not here.
-    private func wait(until deadline: UInt64, epoch: UInt64, events: Int16) -> Bool {
+    private func wait(until deadline: UInt64, epoch: UInt64, events: Poll.Events) -> Bool {
         waitingWriters.add(1, ordering: .acquiringAndReleasing)
         defer { waitingWriters.subtract(1, ordering: .acquiringAndReleasing) }
         while stops.load(ordering: .acquiring) == epoch {
-            let now = monotonicNanoseconds()
+            let now = MonotonicTime.nanoseconds()
             guard now < deadline else { return true }
-            var pollers = [pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: channel.fileDescriptor, events: events, revents: 0)]
+            // Without events, only the wake pipe is watched (the port is skipped).
             let milliseconds = Int32(max(1, min(1000, (deadline - now + 999_999) / 1_000_000)))
-            let ready = poll(&pollers, events != 0 ? 2 : 1, milliseconds)
-            if ready > 0, pollers[0].revents != 0 { wake.drain() }
-            if ready > 0, events != 0, pollers[1].revents != 0 { return true }
+            let outcome = Poll.wait([Poll.Request(wake.readEnd, .readable),
+                                     Poll.Request(events.isEmpty ? -1 : channel.fileDescriptor, events)],
+                                    timeoutMilliseconds: milliseconds)
+            guard case let .ready(got) = outcome else { continue }
+            if !got[0].isEmpty { wake.drain() }
+            if !got[1].isEmpty { return true }
         }
         return false
     }
 
     /// Waits until what was written has left (or `timeout` seconds pass). Best effort.
     package func drainOutput(timeout: Double) {
-        let deadline = monotonicNanoseconds() &+ UInt64(max(0, timeout) * 1e9)
-        while monotonicNanoseconds() < deadline {
+        let deadline = MonotonicTime.nanoseconds() &+ UInt64(max(0, timeout) * 1e9)
+        while MonotonicTime.nanoseconds() < deadline {
             guard let waiting = channel.outputWaiting(), waiting > 0 else { return }
-            usleep(1000)
+            ThreadPause.sleep(microseconds: 1000)
         }
     }
 
@@ -292,13 +289,11 @@ package final class SerialPort: @unchecked Sendable {
     /// Waits up to `timeout` nanoseconds for bytes (or a hang-up, which `read` then
     /// reports), or for `wakeDescriptor`.
     package func waitForInput(timeout: UInt64, wakeDescriptor: Int32 = -1) -> Readiness {
-        var pollers = [pollfd(fd: channel.fileDescriptor, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
         let milliseconds = Int32(min(1000, (timeout + 999_999) / 1_000_000))
-        let ready = poll(&pollers, wakeDescriptor >= 0 ? 2 : 1, milliseconds)
-        guard ready > 0 else { return .timedOut }
-        if pollers[0].revents != 0 { return .readable }
-        return .woken
+        let outcome = Poll.wait([Poll.Request(channel.fileDescriptor, .readable), Poll.Request(wakeDescriptor, .readable)],
+                                timeoutMilliseconds: milliseconds)
+        guard case let .ready(got) = outcome else { return .timedOut }
+        return got[0].isEmpty ? .woken : .readable
     }
 
     /// Takes what has arrived (possibly nothing). A port that hung up or failed is
@@ -313,8 +308,7 @@ package final class SerialPort: @unchecked Sendable {
             // Readable with nothing to read: end of file, the other end is gone. (A
             // spurious wakeup is possible only with EAGAIN, which reads as 0 too, so
             // confirm with a zero-timeout poll for a hang-up.)
-            var poller = pollfd(fd: channel.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            if poll(&poller, 1, 0) > 0, poller.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+            if !Poll.wait(for: .readable, on: channel.fileDescriptor, timeoutMilliseconds: 0).isDisjoint(with: .closed) {
                 throw .disconnected(SerialErrors.hangupMessage(path: path, kind: kind))
             }
             return 0

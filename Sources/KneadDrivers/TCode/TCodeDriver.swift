@@ -1,10 +1,8 @@
 import KneadCore
 import KneadEngine
+import KneadSystem
 import KneadWire
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A TCode v0.3 device on a serial port, in immediate mode: each frame becomes one line
 /// of the axes that changed, written at the frame's time (docs/drivers.md).
@@ -126,7 +124,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
             port.close()
             throw .refused("\(path): no file descriptors left for the reader")
         }
-        let now = Self.seconds(monotonicNanoseconds())
+        let now = Self.seconds(MonotonicTime.nanoseconds())
         var connect = TCodeConnect(alsoAsk: queries, timeout: options.connectTimeout, settle: options.settle)
         let greeting = connect.start(now: now)
         state.withLock {
@@ -151,9 +149,9 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
                 closeAfterFailedOpen()
                 throw error
             }
-            usleep(2_000)
+            ThreadPause.sleep(microseconds: 2_000)
             outcome = state.withLock { state -> TCodeConnect.Outcome? in
-                state.connect?.poll(now: Self.seconds(monotonicNanoseconds()))
+                state.connect?.poll(now: Self.seconds(MonotonicTime.nanoseconds()))
                 return state.connect?.outcome
             }
         }
@@ -202,7 +200,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
                 state.stopped = false
                 guard let line else { return [] }
                 if Self.hasVibration(line) || state.lastVibrationTime == nil { state.lastVibrationTime = time }
-                state.lastWriteAt = monotonicNanoseconds()
+                state.lastWriteAt = MonotonicTime.nanoseconds()
                 return Array(line.utf8)
             }
         }
@@ -221,7 +219,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         }
         guard let port else { return }
         try port.writeStop(stopBytes, discipline: .finishLine)
-        state.withLock { $0.lastWriteAt = monotonicNanoseconds() }
+        state.withLock { $0.lastWriteAt = MonotonicTime.nanoseconds() }
     }
 
     /// TCode has no heartbeat; the vibration axes are sent again when nothing went out
@@ -232,7 +230,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         let refresh = UInt64(options.vibrationRefresh * 1e9)
         let outcome = try port.write(paced: true) {
             state.withLock { state -> [UInt8] in
-                let now = monotonicNanoseconds()
+                let now = MonotonicTime.nanoseconds()
                 guard !state.stopped, let values = state.lastValues, isVibrating(values),
                       now &- state.lastWriteAt >= refresh,
                       let line = state.encoder.encode(values, at: state.lastTime, resending: [.vibration])

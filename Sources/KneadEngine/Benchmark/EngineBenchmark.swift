@@ -1,4 +1,3 @@
-import Glibc  // sin, cos
 import KneadCore
 import KneadSystem
 
@@ -67,10 +66,10 @@ struct BenchmarkFrames: IteratorProtocol, Sendable {
         guard index < count else { return nil }
         let time = Double(index) / rate
         index += 1
-        let angle = 2 * Double.pi * time / 8
-        var frame = Frame.zero(at: time, position: BackPoint(x: 0.5 + 0.25 * cos(angle),
-                                                             y: 0.5 + 0.25 * sin(angle)))
-        frame.intensity = 0.5 + 0.3 * sin(2 * Double.pi * 0.5 * time)
+        let turns = time / 8
+        var frame = Frame.zero(at: time, position: BackPoint(x: 0.5 + 0.25 * cosTurns(turns),
+                                                             y: 0.5 + 0.25 * sinTurns(turns)))
+        frame.intensity = 0.5 + 0.3 * sinTurns(0.5 * time)
         frame.pressure = 0.4
         return envelope.admit(frame)
     }

@@ -1,4 +1,4 @@
-import Glibc
+import KneadSystem
 
 /// Puts the terminal in the state the live view needs — keys read one at a time
 /// without echo (cbreak: Ctrl-C still raises SIGINT), Ctrl-Z disabled (a suspended
@@ -10,7 +10,7 @@ final class TerminalMode {
     let outputFD: Int32
     /// Whether the alternate screen is used (a live view), or only key mode.
     let usesScreen: Bool
-    private var savedInput: termios?
+    private var savedInput: Terminal.Settings?
     private var screenEntered = false
 
     /// - Parameters:
@@ -26,22 +26,13 @@ final class TerminalMode {
     /// Enters key mode (if there is an input terminal) and the alternate screen.
     func enter() {
         if inputFD >= 0 {
-            var original = termios()
-            if tcgetattr(inputFD, &original) == 0 {
-                var raw = original
-                raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
-                raw.c_lflag |= tcflag_t(ISIG)
-                withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-                    cc[Int(VMIN)] = 0
-                    cc[Int(VTIME)] = 0
-                    cc[Int(VSUSP)] = 0  // _POSIX_VDISABLE on Linux
-                }
+            if let original = Terminal.settings(inputFD) {
                 savedInput = original
                 TerminalRescue.arm(inputFD: inputFD, original: original, outputFD: outputFD)
-                tcsetattr(inputFD, TCSANOW, &raw)
+                Terminal.apply(Terminal.keyMode(from: original), to: inputFD)
             }
         } else {
-            TerminalRescue.arm(inputFD: -1, original: termios(), outputFD: usesScreen ? outputFD : -1)
+            TerminalRescue.arm(inputFD: -1, original: nil, outputFD: usesScreen ? outputFD : -1)
         }
         guard usesScreen else { return }
         writeAll(outputFD, TerminalSequences.enter)
@@ -54,8 +45,8 @@ final class TerminalMode {
             writeAll(outputFD, TerminalSequences.leave)
             screenEntered = false
         }
-        if var original = savedInput {
-            tcsetattr(inputFD, TCSANOW, &original)
+        if let original = savedInput {
+            Terminal.apply(original, to: inputFD)
             savedInput = nil
         }
         TerminalRescue.disarm()
@@ -67,11 +58,8 @@ final class TerminalMode {
 
     /// Columns and rows of the output terminal (80×24 when it will not say).
     var size: (columns: Int, rows: Int) {
-        var size = winsize()
-        guard ioctl(outputFD, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else {
-            return (80, 24)
-        }
-        return (Int(size.ws_col), Int(size.ws_row))
+        guard let size = Terminal.size(outputFD), size.rows > 0 else { return (80, 24) }
+        return size
     }
 }
 
@@ -87,21 +75,8 @@ enum TerminalSequences {
     static let clearToEndOfScreen = "\u{1B}[J"
 }
 
-/// Writes all of `text`, retrying short writes and EINTR; gives up quietly on errors
-/// (a closed terminal must not stop the device from being stopped).
+/// Writes all of `text` (`FileOutput.writeAll`); gives up quietly on errors (a closed
+/// terminal must not stop the device from being stopped).
 func writeAll(_ fd: Int32, _ text: String) {
-    var text = text
-    text.withUTF8 { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if written > 0 {
-                offset += written
-            } else if written < 0 && errno == EINTR {
-                continue
-            } else {
-                return
-            }
-        }
-    }
+    try? FileOutput.writeAll(fd, text)
 }

@@ -1,4 +1,5 @@
-import Glibc
+import Glibc  // async-signal-safe crash handler: sigaction, tcsetattr and write on memory set up beforehand
+import KneadSystem
 
 /// Puts the terminal back when the process ends in a way `TerminalMode.restore()`
 /// cannot see: `exit()` from anywhere (an `atexit` hook) and crashes (SIGSEGV, SIGBUS,
@@ -21,11 +22,11 @@ enum TerminalRescue {
 
     fileprivate static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT]
 
-    static func arm(inputFD: Int32, original: termios, outputFD: Int32) {
+    static func arm(inputFD: Int32, original: Terminal.Settings?, outputFD: Int32) {
         let state = rescueState
         state.pointee.inputFD = inputFD
         state.pointee.outputFD = outputFD
-        state.pointee.original = original
+        state.pointee.original = original?.attributes ?? termios()
         if state.pointee.installed == 0 {
             state.pointee.installed = 1
             atexit { TerminalRescue.restoreNow() }

@@ -71,7 +71,7 @@ enum FileInput {
                 }
                 return .failure(.missing)
             case EACCES: return .failure(.unreadable("permission denied"))
-            default: return .failure(.unreadable(String(cString: strerror(code))))
+            default: return .failure(.unreadable(Errno.text(code)))
             }
         }
         if info.st_mode & S_IFMT == S_IFDIR { return .failure(.folder) }

@@ -1,6 +1,6 @@
 import Foundation
-import Glibc
 import KneadEngine
+import KneadSystem
 import Synchronization
 
 /// Opens a backend on a thread of its own, so that a stop while the device is being
@@ -15,7 +15,7 @@ enum DeviceOpening {
 
     /// How often the wait looks for the open's end or a stop: short enough that a stop
     /// during identification is acted on at once as a person sees it.
-    static let pollInterval: useconds_t = 5_000
+    static let pollInterval: UInt32 = 5_000
 
     static func open(_ backend: any Backend, stopper: PlayStopper) -> Result {
         let box = OpeningBox()
@@ -32,7 +32,7 @@ enum DeviceOpening {
                 try? backend.stop()
                 return .stopped
             }
-            usleep(pollInterval)
+            ThreadPause.sleep(microseconds: pollInterval)
         }
     }
 }

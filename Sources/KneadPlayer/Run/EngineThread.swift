@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import KneadCore
 import KneadEngine
 import KneadSystem
@@ -35,10 +34,9 @@ final class EngineThread: Sendable {
 
     /// Blocks until the run has ended.
     func waitForResult() -> RunResult {
-        var descriptor = pollfd(fd: endedFD, events: Int16(POLLIN), revents: 0)
         while true {
             if let finished { return finished }
-            _ = poll(&descriptor, 1, endedFD >= 0 ? 1000 : 1)
+            _ = Poll.wait([Poll.Request(endedFD, .readable)], timeoutMilliseconds: endedFD >= 0 ? 1000 : 1)
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import KneadCore
 import KneadEngine
 import KneadSimulator
@@ -197,13 +196,14 @@ public final class Player: Sendable {
         guard ended >= 0 else { return }
         let stopper = stopper
         let watchdog = Thread {
-            var descriptor = pollfd(fd: ended, events: Int16(POLLIN), revents: 0)
             var remaining = Int32(deadline * 1000)
-            while remaining > 0 {
+            waiting: while remaining > 0 {
                 let started = MonotonicTime.nanoseconds()
-                let ready = poll(&descriptor, 1, remaining)
-                if ready > 0 { return }
-                if ready < 0 && errno != EINTR { break }
+                switch Poll.wait([Poll.Request(ended, .readable)], timeoutMilliseconds: remaining) {
+                case .ready: return
+                case .failed: break waiting
+                case .timedOut, .interrupted: break
+                }
                 remaining -= Int32((MonotonicTime.nanoseconds() &- started) / 1_000_000)
             }
             stopper.escalate()

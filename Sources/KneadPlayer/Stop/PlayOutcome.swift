@@ -1,4 +1,4 @@
-import Glibc
+import KneadSystem
 
 /// How a play ended, and the exit code each way out gives.
 ///
@@ -56,7 +56,7 @@ public enum PlayOutcome: Sendable, Equatable {
         case .done: return "end of pattern"
         case .sessionCapReached: return "session cap"
         case let .interrupted(by): return by.rawValue
-        case let .terminated(signal): return signalName(signal)
+        case let .terminated(signal): return Signals.name(signal)
         case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message): return message
         }
     }
@@ -87,15 +87,4 @@ public enum PlayExitCode {
     public static let ioError: Int32 = 74
     /// 128 + SIGINT, as the shell reports Ctrl-C. Also q and Esc.
     public static let interrupted: Int32 = 130
-}
-
-public func signalName(_ signal: Int32) -> String {
-    switch signal {
-    case SIGHUP: return "SIGHUP"
-    case SIGINT: return "SIGINT"
-    case SIGTERM: return "SIGTERM"
-    case SIGQUIT: return "SIGQUIT"
-    case SIGPIPE: return "SIGPIPE"
-    default: return "signal \(signal)"
-    }
 }

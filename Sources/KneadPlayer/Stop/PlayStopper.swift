@@ -1,4 +1,3 @@
-import Glibc
 import KneadCore
 import KneadEngine
 import KneadSystem
@@ -107,7 +106,7 @@ final class PlayStopper: Sendable {
             case nil: return nil
             case let .key(key): return .interrupted(by: key)
             case let .signal(number), let .force(number):
-                return number == SIGINT ? .interrupted(by: .controlC) : .terminated(signal: number)
+                return number == Signals.interrupt ? .interrupted(by: .controlC) : .terminated(signal: number)
             }
         }
     }

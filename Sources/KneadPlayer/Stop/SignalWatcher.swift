@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import Glibc  // the signal handler: sigaction, and only async-signal-safe calls in it
 import KneadSystem
 import Synchronization
 
@@ -47,10 +47,7 @@ public final class SignalWatcher: Sendable {
         let (readEnd, writeEnd) = SignalPipe.open()
         self.writeEnd = writeEnd
         let thread = Thread { [self] in
-            if let priority {
-                var parameters = sched_param(sched_priority: priority)
-                _ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)  // quietly normal if refused
-            }
+            if let priority { _ = RealtimeScheduling.setFIFO(priority: priority) }  // quietly normal if refused
             while true {
                 var byte: UInt8 = 0
                 let count = read(readEnd, &byte, 1)

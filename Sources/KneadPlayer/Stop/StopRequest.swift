@@ -1,5 +1,3 @@
-import Glibc
-
 /// A request to end a play, and how fast the device is brought to zero.
 ///
 /// docs/safety.md has the table: the person's and the system's ways out ramp to zero

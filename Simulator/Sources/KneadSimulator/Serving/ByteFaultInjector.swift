@@ -1,3 +1,5 @@
+import KneadCore
+
 /// Applies `ServeFaults`' line faults to the bytes of a served port: messages from the
 /// host dropped (whole, up to their ending) or damaged (one byte), and noise on bytes
 /// either way. Deterministic: the same seed and the same bytes give the same damage.
@@ -14,9 +16,9 @@ struct ByteFaultInjector {
     /// Bytes that end a message from the host (`\n` and `\r` for TCode, 0x00 for the
     /// knead wire protocol).
     let endings: [UInt8]
-    private var dropRandom: SeededRandom
-    private var corruptRandom: SeededRandom
-    private var noiseRandom: SeededRandom
+    private var dropRandom: SplitMix64
+    private var corruptRandom: SplitMix64
+    private var noiseRandom: SplitMix64
     private var messages = 0
     private var inMessage = false
     private var droppingMessage = false
@@ -27,9 +29,9 @@ struct ByteFaultInjector {
     init(faults: ServeFaults, endings: [UInt8]) {
         self.faults = faults
         self.endings = endings
-        dropRandom = SeededRandom(seed: faults.seed)
-        corruptRandom = SeededRandom(seed: faults.seed ^ 0x5DEE_CE66_D1CE_4E5B)
-        noiseRandom = SeededRandom(seed: faults.seed ^ 0x2545_F491_4F6C_DD1D)
+        dropRandom = SplitMix64(seed: faults.seed)
+        corruptRandom = SplitMix64(seed: faults.seed ^ 0x5DEE_CE66_D1CE_4E5B)
+        noiseRandom = SplitMix64(seed: faults.seed ^ 0x2545_F491_4F6C_DD1D)
     }
 
     /// What of `bytes` from the host reaches the device.
@@ -79,11 +81,11 @@ struct ByteFaultInjector {
         damageMask = 0
     }
 
-    private static func hits(_ loss: ServeFaults.Loss, index: Int, random: inout SeededRandom) -> Bool {
+    private static func hits(_ loss: ServeFaults.Loss, index: Int, random: inout SplitMix64) -> Bool {
         switch loss {
         case .never: return false
         case let .everyNth(n): return n > 0 && index % n == 0
-        case let .probability(p): return random.nextUnit() < p
+        case let .probability(p): return random.unit() < p
         }
     }
 

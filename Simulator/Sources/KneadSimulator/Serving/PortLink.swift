@@ -1,9 +1,5 @@
+import KneadSystem
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `knead sim --link PATH`: a symlink to the pseudo-terminal at a stable path, removed
 /// at the end if it still leads to this simulator's terminal.
@@ -47,26 +43,27 @@ public final class PortLink: Sendable {
     public init(at path: String, to target: String) throws(Problem) {
         self.path = path
         self.target = target
-        var info = stat()
         var note: String?
-        if lstat(path, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFLNK else { throw Problem(path: path, kind: .notALink) }
-            let current = Self.readLink(path) ?? "?"
-            var reached = stat()
-            if stat(path, &reached) == 0 { throw Problem(path: path, kind: .inUse(target: current)) }
+        if let info = FileStatus(linkAt: path) {
+            guard info.kind == .symbolicLink else { throw Problem(path: path, kind: .notALink) }
+            let current = FileSystem.linkTarget(path) ?? "?"
+            if FileStatus(path: path) != nil { throw Problem(path: path, kind: .inUse(target: current)) }
             note = "replaced the dangling link \(path) (it led to \(current), which is gone: a simulator that crashed?)"
         }
         self.note = note
         // Made beside it and renamed over it, so the path never points nowhere.
-        let temporary = path + ".knead-sim-\(getpid())"
-        unlink(temporary)
-        guard symlink(target, temporary) == 0 else {
-            throw Problem(path: path, kind: .cannotCreate(reason: String(cString: strerror(errno))))
+        let temporary = path + ".knead-sim-\(FileSystem.processID)"
+        FileSystem.remove(temporary)
+        do throws(FileOutput.Failure) {
+            try FileSystem.makeSymbolicLink(at: temporary, to: target)
+        } catch {
+            throw Problem(path: path, kind: .cannotCreate(reason: error.reason))
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw Problem(path: path, kind: .cannotCreate(reason: reason))
+        do throws(FileOutput.Failure) {
+            try FileSystem.rename(temporary, to: path)
+        } catch {
+            FileSystem.remove(temporary)
+            throw Problem(path: path, kind: .cannotCreate(reason: error.reason))
         }
     }
 
@@ -75,14 +72,7 @@ public final class PortLink: Sendable {
         removed.withLock { done in
             guard !done else { return }
             done = true
-            if Self.readLink(path) == target { unlink(path) }
+            if FileSystem.linkTarget(path) == target { FileSystem.remove(path) }
         }
-    }
-
-    static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink(path, &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,13 +1,8 @@
-import CKneadSystem
 import Histogram
 import KneadCore
+import KneadSystem
 import KneadWire
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `knead sim`'s engine: a pseudo-terminal whose far end a host opens as a serial port,
 /// served with a protocol's device side on the simulator's physics (docs/sim.md).
@@ -70,8 +65,9 @@ public final class PtyServer: @unchecked Sendable {
     private let traceWriter: TraceWriter?
     private let originNanoseconds: UInt64
     private let stopping = Atomic<Bool>(false)
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    /// Wakes `run` from its poll; nil when the process was out of descriptors (then
+    /// `run` notices a stop at its next poll timeout).
+    private let wake: WakePipe?
 
     /// Creates the pseudo-terminal and the device; the device clock starts now.
     public init(configuration: Configuration, trace: TraceSink? = nil) throws(SetupError) {
@@ -100,13 +96,7 @@ public final class PtyServer: @unchecked Sendable {
         }
         path = terminal.path
         presence = HostPresence(path: terminal.path)
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) == 0 {
-            for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        }
-        wakeRead = ends[0]
-        wakeWrite = ends[1]
+        wake = WakePipe()
         if let trace {
             let writer = TraceWriter(sink: trace, timeDecimals: SimulatorRuntime.decimals(for: model.tickRate))
             model.attachTrace(writer, interval: configuration.traceInterval)
@@ -114,26 +104,23 @@ public final class PtyServer: @unchecked Sendable {
         } else {
             traceWriter = nil
         }
-        originNanoseconds = knead_monotonic_now_ns()
+        originNanoseconds = MonotonicTime.nanoseconds()
         clockOrigin = Double(originNanoseconds) / 1e9
     }
 
     deinit {
         terminal.close()
-        if wakeRead >= 0 { close(wakeRead) }
-        if wakeWrite >= 0 { close(wakeWrite) }
     }
 
     /// Ends `run` soon (within a millisecond or so). Any thread; signal handlers excepted.
     public func requestStop() {
         stopping.store(true, ordering: .releasing)
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        wake?.wake()
     }
 
     /// Device seconds now.
     public func deviceTime() -> Double {
-        Double(knead_monotonic_now_ns() &- originNanoseconds) / 1e9
+        Double(MonotonicTime.nanoseconds() &- originNanoseconds) / 1e9
     }
 
     // MARK: Serving
@@ -142,7 +129,7 @@ public final class PtyServer: @unchecked Sendable {
     /// called on this thread (`onStatus` every `statusInterval` seconds).
     public func run(statusInterval: Double = 0.1, onEvent: (ServeEvent) -> Void = { _ in },
                     onStatus: ((ServeStatus) -> Void)? = nil) -> ServeReport {
-        if let priority = configuration.realtimePriority { _ = knead_thread_set_fifo(priority) }
+        if let priority = configuration.realtimePriority { _ = RealtimeScheduling.setFIFO(priority: priority) }
         var loop = ServeLoop(server: self)
         let ending = loop.serve(statusInterval: statusInterval, onEvent: onEvent, onStatus: onStatus)
         return finish(loop: loop, ending: ending)
@@ -340,16 +327,11 @@ public final class PtyServer: @unchecked Sendable {
                 let busy = hostPresent || inbound.pendingCount > 0 || outbound.pendingCount > 0
                     || !writeBacklog.isEmpty || now - lastActivity < 5
                 let takesInput = !stalled && inbound.pendingCount < Self.inboundLimit
-                var pollers = [
-                    pollfd(fd: takesInput ? terminal.master : -1, events: Int16(POLLIN), revents: 0),
-                    pollfd(fd: server.wakeRead, events: Int16(POLLIN), revents: 0),
-                    pollfd(fd: server.presence.pollDescriptor, events: Int16(POLLIN), revents: 0),
-                ]
-                _ = poll(&pollers, 3, busy ? 1 : 20)
-                if pollers[1].revents != 0 {
-                    var drained = [UInt8](repeating: 0, count: 16)
-                    _ = read(server.wakeRead, &drained, drained.count)
-                }
+                let outcome = Poll.wait([Poll.Request(takesInput ? terminal.master : -1, .readable),
+                                         Poll.Request(server.wake?.readEnd ?? -1, .readable),
+                                         Poll.Request(server.presence.pollDescriptor, .readable)],
+                                        timeoutMilliseconds: busy ? 1 : 20)
+                if case let .ready(got) = outcome, !got[1].isEmpty { server.wake?.drain() }
             }
         }
 

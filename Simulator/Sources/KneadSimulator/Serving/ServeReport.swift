@@ -1,4 +1,5 @@
 import KneadCore
+import KneadPictures
 
 /// What a served port did, for the summary `knead sim` prints at the end (text, or one
 /// JSON object with `--json`; docs/sim.md lists the fields).
@@ -91,11 +92,11 @@ public struct ServeReport: Sendable, Equatable, Encodable {
     public var text: String {
         var lines: [String] = []
         let ended = ending == .hungUp ? "hung up (fault injection)" : "stopped"
-        lines.append("knead sim: \(ended) after \(Self.format(seconds, 1)) s; "
+        lines.append("knead sim: \(ended) after \(decimalText(seconds, 1)) s; "
                      + "\(hostConnections.map { "\($0) host connection\($0 == 1 ? "" : "s")" } ?? "host connections unknown")")
         lines.append("  link: \(bytesFromHost) bytes in, \(bytesToHost) out"
-                     + (paced ? ", paced at \(baud) baud (delay p50 \(Self.format(linkDelayMilliseconds.p50, 2)) ms, "
-                        + "p99 \(Self.format(linkDelayMilliseconds.p99, 2)) ms, max \(Self.format(linkDelayMilliseconds.max, 2)) ms)"
+                     + (paced ? ", paced at \(baud) baud (delay p50 \(decimalText(linkDelayMilliseconds.p50, 2)) ms, "
+                        + "p99 \(decimalText(linkDelayMilliseconds.p99, 2)) ms, max \(decimalText(linkDelayMilliseconds.max, 2)) ms)"
                         : ", not paced")
                      + (bytesDiscarded > 0 ? ", \(bytesDiscarded) discarded" : ""))
         if faults != "none" {
@@ -113,25 +114,9 @@ public struct ServeReport: Sendable, Equatable, Encodable {
                          + "\(k.gaps) gaps, \(k.refusedNoRoom) refused for room; \(k.stops) stops, "
                          + "\(k.watchdogTrips) watchdog trips; state \(k.state)")
         }
-        lines.append("  device: " + (deviceAtZero ? "at zero" : "NOT at zero (intensity \(Self.format(deviceCounters.intensity * 100, 1)) %)"))
+        lines.append("  device: " + (deviceAtZero ? "at zero" : "NOT at zero (intensity \(decimalText(deviceCounters.intensity * 100, 1)) %)"))
         if let traceError { lines.append("  trace: \(traceError)") }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// Fixed decimals, without Foundation (the same on every platform).
-    public static func format(_ value: Double, _ decimals: Int) -> String {
-        guard value.isFinite else { return "-" }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = Int64((Swift.abs(value) * scale).rounded())
-        let whole = scaled / Int64(scale)
-        let fraction = scaled % Int64(scale)
-        var text = (value < 0 && scaled != 0 ? "-" : "") + String(whole)
-        if decimals > 0 {
-            let digits = String(fraction)
-            text += "." + String(repeating: "0", count: decimals - digits.count) + digits
-        }
-        return text
     }
 }
 
@@ -154,7 +139,7 @@ public struct ServeStatus: Sendable, Equatable {
     /// then the protocol's note, then the byte counts, which go first when it is cut):
     /// `tcode 2.6s ● │ I 50%→48% x 0.50 y 0.90 P 0% │ last: V05 L09I800 │ 15 B in, 11 B out`
     public func line(width: Int) -> String {
-        var head = `protocol`.rawValue + " " + ServeReport.format(time, 1) + "s"
+        var head = `protocol`.rawValue + " " + decimalText(time, 1) + "s"
         switch hostPresent {
         case true?: head += " ●"
         case false?: head += " ○"
@@ -163,7 +148,7 @@ public struct ServeStatus: Sendable, Equatable {
         if stalled { head += " STALLED" }
         var device = "I " + Self.percent(state.setIntensity) + "→" + Self.percent(state.intensity)
         if hasPosition {
-            device += " x " + ServeReport.format(state.position.x, 2) + " y " + ServeReport.format(state.position.y, 2)
+            device += " x " + decimalText(state.position.x, 2) + " y " + decimalText(state.position.y, 2)
         }
         if hasPressure { device += " P " + Self.percent(state.pressure) }
         let bytes = "\(Self.bytes(bytesFromHost)) in, \(Self.bytes(bytesToHost)) out"

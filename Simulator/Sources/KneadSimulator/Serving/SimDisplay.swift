@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import KneadPictures
+import KneadSystem
 
 /// What `knead sim` shows on standard error: events as lines and, on a terminal, a
 /// status line kept at the bottom.
@@ -40,16 +37,14 @@ final class SimDisplay {
 
     /// Columns of the terminal on standard error.
     static func width() -> Int {
-        var size = winsize()
-        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
+        Terminal.size(2)?.columns ?? 80
     }
 }
 
 extension ServeReport {
     /// Seconds with three decimals, right-aligned for the event log.
     static func formatTime(_ seconds: Double) -> String {
-        let text = format(seconds, 3) + " s"
+        let text = decimalText(seconds, 3) + " s"
         return String(repeating: " ", count: Swift.max(0, 10 - text.count)) + text
     }
 }
