@@ -1,4 +1,5 @@
 import Histogram
+import KneadEngine
 
 /// How far what the device did is from the frames it was asked for.
 ///
@@ -10,18 +11,8 @@ import Histogram
 /// whole microseconds and micrometres, so figures are exact below 2.048 ms and
 /// 2.048 mm and within 0.1 % above; memory stays flat however long the session.
 public struct DeviceErrorSummary: Sendable, Equatable {
-    public struct Figures: Sendable, Equatable {
-        public var count: Int
-        public var p50: Double
-        public var p99: Double
-        public var max: Double
-        public init(count: Int, p50: Double, p99: Double, max: Double) {
-            self.count = count
-            self.p50 = p50
-            self.p99 = p99
-            self.max = max
-        }
-    }
+    /// Count, p50, p99 and max: the engine's summary of a device-side error.
+    public typealias Figures = ErrorSummary
     /// Seconds.
     public var timing: Figures
     /// Setpoints put in force more than one device tick after their due time.
