@@ -251,6 +251,9 @@ public struct StopBenchmark: Sendable {
                 break
             }
             samples.append(Double(Self.now() - requested) / 1000)
+            // A stopped driver sends nothing more in its run; re-arm it as the next run
+            // would, so the line is saturated again for the next stop.
+            backend.runWillStart()
         }
         let wall = Double(Self.now() - started) / 1e9
         _ = engine.requestStop()

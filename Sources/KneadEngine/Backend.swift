@@ -86,7 +86,10 @@ public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// `send` is called from the engine's real-time thread only; `stop` may be called
 /// from any thread (signal handling, the key reader) and must reach the device ahead
-/// of anything queued or batched.
+/// of anything queued or batched. By default the engine never lets `stop` overlap a
+/// `send`, `flush` or `heartbeat` (a stop during one is made the moment it returns); a
+/// backend whose stop cuts a blocked call short, and which sends nothing more in the
+/// run once stopped, says so with `stopsDuringDeviceCalls`, and is then stopped at once.
 public protocol Backend: AnyObject, Sendable {
     var capabilities: BackendCapabilities { get }
     /// Opens the device and asks who it is.
@@ -103,8 +106,18 @@ public protocol Backend: AnyObject, Sendable {
     var telemetry: AsyncStream<Telemetry> { get }
     /// Releases the device. Always leaves it at zero.
     func close()
+    /// Whether `stop()` may run while `send`, `flush` or `heartbeat` is under way on the
+    /// engine's thread. Such a backend must (1) cut a call blocked on the line short and
+    /// (2) send nothing more once stopped until `runWillStart()`: a frame a call in
+    /// flight produces after the stop is dropped, never written behind it.
+    var stopsDuringDeviceCalls: Bool { get }
+    /// A run begins (the engine's thread, before the first frame): a stopped backend
+    /// takes frames again.
+    func runWillStart()
 }
 
 extension Backend {
     public func flush() throws(BackendError) {}
+    public var stopsDuringDeviceCalls: Bool { false }
+    public func runWillStart() {}
 }

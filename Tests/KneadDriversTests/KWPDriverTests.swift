@@ -116,11 +116,17 @@ struct KWPDriverTests {
             try driver.flush()
             usleep(1_000)
         }
+        let acceptedAtStop = device.inspect { $0.statistics.accepted }
         try driver.stop()
+        // A setpoint a send in flight queues after the stop (the engine may stop during
+        // a send) goes nowhere: nothing more is accepted in this run.
+        try driver.send(ChannelValues(intensity: 0.9), at: 0.5)
+        try driver.flush()
         #expect(device.waitUntil { $0.statistics.stops == 1 })
         #expect(device.inspect { $0.target.intensity } == 0)
         #expect(device.inspect { $0.queuedCount } == 0)
         driver.close()
+        #expect(device.inspect { $0.statistics.accepted } == acceptedAtStop)
         #expect(device.inspect { $0.state } == .ready)
     }
 

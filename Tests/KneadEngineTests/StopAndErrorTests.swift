@@ -70,6 +70,31 @@ struct StopAndErrorTests {
         #expect(result.statistics.stopLatency == 0)
     }
 
+    @Test("a backend whose stop may overlap its calls is stopped at once, during the send, by the requester")
+    func stopDuringSendOfAnOverlappingBackend() {
+        let clock = VirtualClock(startingAt: testEpoch)
+        let backend = RecordingBackend(clock: clock, stopsDuringDeviceCalls: true)
+        let engine = Engine(backend: backend, clock: clock, configuration: EngineConfiguration(rate: 100))
+        let stopCallsDuringSend = Mutex<Int?>(nil)
+        backend.duringSend = (index: 300, action: {
+            let wait = onAnotherThread { _ = engine.requestStop(.signal) }
+            wait()
+            // The requester did not wait for this send: the device was told already.
+            stopCallsDuringSend.withLock { $0 = backend.events.filter(\.isStop).count }
+        })
+
+        let result = engine.run(SyntheticFrames(rate: 100, seconds: 60))
+        backend.close()
+
+        #expect(stopCallsDuringSend.withLock { $0 } == 1)
+        #expect(result.endReason == .stopped(.signal))
+        #expect(backend.events.filter(\.isStop).count == 1)
+        #expect(backend.threadsThatStopped.count == 1)
+        #expect(pthread_equal(backend.threadsThatStopped[0], pthread_self()) == 0, "the requester's thread stopped it")
+        #expect(result.statistics.framesSent == 301)
+        #expect(backend.runsStarted == 1)
+    }
+
     @Test("a stop requested before the run stops it at its start, with one stop call")
     func stopBeforeRun() {
         let clock = VirtualClock(startingAt: testEpoch)

@@ -59,8 +59,14 @@ final class RecordingBackend: SessionTimedBackend, @unchecked Sendable {
     var duringSend: (index: Int, action: () -> Void)?
     private var sendCount = 0
 
-    init(clock: any EngineClock, mode: BackendCapabilities.Mode = .immediate) {
+    /// `Backend.stopsDuringDeviceCalls`: the engine may stop it during a send.
+    let stopsDuringDeviceCalls: Bool
+    private let runStarts = Mutex(0)
+    var runsStarted: Int { runStarts.withLock { $0 } }
+
+    init(clock: any EngineClock, mode: BackendCapabilities.Mode = .immediate, stopsDuringDeviceCalls: Bool = false) {
         self.clock = clock
+        self.stopsDuringDeviceCalls = stopsDuringDeviceCalls
         capabilities = BackendCapabilities(channels: [.intensity, .position], intensitySteps: 256,
                                            maxRate: 1000, mode: mode)
     }
@@ -68,6 +74,10 @@ final class RecordingBackend: SessionTimedBackend, @unchecked Sendable {
     var events: [BackendEvent] { log.withLock { $0 } }
     var sessionStart: UInt64? { sessionStartSeen.withLock { $0 } }
     var threadsThatStopped: [pthread_t] { stopThreads.withLock { $0 } }
+
+    func runWillStart() {
+        runStarts.withLock { $0 += 1 }
+    }
 
     func sessionWillStart(at sessionStart: UInt64, on clock: any EngineClock) {
         sessionStartSeen.withLock { $0 = sessionStart }

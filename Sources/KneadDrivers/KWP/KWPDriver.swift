@@ -54,6 +54,9 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
         var sessionStart = 0.0
         var stopSent = false
         var stopConfirmed = false
+        /// Set by `stop()` for the rest of the run: a send already under way when the
+        /// stop came queues nothing (the engine may stop during a send or flush).
+        var stoppedThisRun = false
         var closed = false
     }
 
@@ -143,6 +146,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     func send(_ values: ChannelValues, at time: Double) throws(BackendError) {
         try state.withLock { state throws(BackendError) in
             if let failure = state.failure { throw failure }
+            guard !state.stoppedThisRun else { return }
             state.stopSent = false
             state.session.enqueue(values, at: state.sessionStart + time)
         }
@@ -166,11 +170,21 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     /// the next thing the device decodes. A write blocked on a full line is cut short,
     /// not waited for (`SerialPort.writeStop`). The reader resends STOP until STOPPED
     /// arrives.
+    /// The session's lock is never held across I/O and the port's `writeStop` cuts a
+    /// blocked write short; a send in flight queues nothing once stopped. So the engine
+    /// stops this driver at once, even during a send or flush.
+    public var stopsDuringDeviceCalls: Bool { true }
+
+    public func runWillStart() {
+        state.withLock { $0.stoppedThisRun = false }
+    }
+
     public func stop() throws(BackendError) {
         let prepared = state.withLock { state -> (SerialPort, [UInt8])? in
             guard let port = state.port, !state.closed else { return nil }
             state.session.stop(now: Self.hostNow())
             state.stopSent = true
+            state.stoppedThisRun = true
             state.stopConfirmed = false
             let bytes = [KWP.delimiter] + state.session.takeOutput()
             handleEvents(&state)

@@ -64,6 +64,9 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         var lastVibrationTime: Double?
         var lastWriteAt: UInt64 = 0
         var stopped = false
+        /// Set by `stop()` for the rest of the run: a send already under way when the
+        /// stop came produces nothing (the engine may stop during a send).
+        var stoppedThisRun = false
         var closed = false
     }
 
@@ -192,6 +195,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         }
         let outcome = try port.write(paced: true) {
             state.withLock { state -> [UInt8] in
+                guard !state.stoppedThisRun else { return [] }
                 let stale = state.lastVibrationTime.map { time - $0 >= options.vibrationRefresh } ?? false
                 let refresh = stale && isVibrating(values)
                 let line = state.encoder.encode(values, at: time, resending: refresh ? [.vibration] : [])
@@ -210,11 +214,21 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
 
     /// The priority path, from any thread: DSTOP and the vibration axes at zero go out
     /// ahead of every line not yet handed to the OS, without waiting for a writer.
+    /// The stop path shares no lock with a writer across a system call (the port's
+    /// `writeStop` cuts a blocked write short) and a send in flight makes nothing once
+    /// stopped, so the engine stops this driver at once, even during a send.
+    public var stopsDuringDeviceCalls: Bool { true }
+
+    public func runWillStart() {
+        state.withLock { $0.stoppedThisRun = false }
+    }
+
     public func stop() throws(BackendError) {
         let port = state.withLock { state -> SerialPort? in
             guard let port = state.port, !state.closed else { return nil }
             state.encoder.reset()
             state.stopped = true
+            state.stoppedThisRun = true
             return port
         }
         guard let port else { return }
@@ -231,7 +245,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         let outcome = try port.write(paced: true) {
             state.withLock { state -> [UInt8] in
                 let now = MonotonicTime.nanoseconds()
-                guard !state.stopped, let values = state.lastValues, isVibrating(values),
+                guard !state.stopped, !state.stoppedThisRun, let values = state.lastValues, isVibrating(values),
                       now &- state.lastWriteAt >= refresh,
                       let line = state.encoder.encode(values, at: state.lastTime, resending: [.vibration])
                 else { return [] }

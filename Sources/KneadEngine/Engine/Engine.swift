@@ -23,7 +23,7 @@ public final class Engine: Sendable {
     public let backend: any Backend
     public let clock: any EngineClock
     public let configuration: EngineConfiguration
-    private let control = StopControl()
+    private let control: StopControl
     private let counters = ProgressCounters()
 
     public init(backend: any Backend, clock: any EngineClock = MonotonicClock(),
@@ -31,6 +31,7 @@ public final class Engine: Sendable {
         self.backend = backend
         self.clock = clock
         self.configuration = configuration
+        control = StopControl(stopOverlapsCalls: backend.stopsDuringDeviceCalls)
     }
 
     /// Plays `source` to its end or until stopped; blocks the calling thread.
@@ -122,6 +123,7 @@ public final class Engine: Sendable {
         let runStart = clock.now()
         var loop = PlaybackLoop(backend: backend, clock: clock, control: control, progress: counters,
                                 configuration: configuration, runStart: runStart, source: source)
+        backend.runWillStart()
         if let timed = backend as? any SessionTimedBackend {
             timed.sessionWillStart(at: loop.sessionStart, on: clock)
         }

@@ -10,7 +10,9 @@ import Synchronization
 ///   between the engine's calls;
 /// - when the loop is asleep (nearly always), the requesting thread calls
 ///   `backend.stop()` itself, at once; when the loop is inside a device call, the loop
-///   calls `stop()` the moment that call returns.
+///   calls `stop()` the moment that call returns — unless the backend's stop may
+///   overlap its calls (`Backend.stopsDuringDeviceCalls`): then the requester calls it
+///   at once there too, so a stop never waits behind a write blocked on a full line.
 final class StopControl: Sendable {
     private enum Bit {
         static let running: UInt32 = 1 << 0
@@ -28,6 +30,8 @@ final class StopControl: Sendable {
     static let deviceErrorCause: UInt8 = 0xFF
 
     private let state = Atomic<UInt32>(0)
+    /// The backend's stop may run during a device call.
+    private let stopOverlapsCalls: Bool
     private let requestedAt = Atomic<UInt64>(0)
     private let stopReturnedAt = Atomic<UInt64>(0)
     private let requesterStopError = Mutex<BackendError?>(nil)
@@ -41,12 +45,16 @@ final class StopControl: Sendable {
         case alreadyRequested
     }
 
+    init(stopOverlapsCalls: Bool = false) {
+        self.stopOverlapsCalls = stopOverlapsCalls
+    }
+
     /// Records a stop request. The first request wins; its cause is the one reported.
     func request(cause: UInt8, at time: UInt64) -> Request {
         var old = state.load(ordering: .acquiring)
         while true {
             if old & Bit.requested != 0 { return .alreadyRequested }
-            let callsNow = old & Bit.running != 0 && old & Bit.inDeviceCall == 0
+            let callsNow = old & Bit.running != 0 && (old & Bit.inDeviceCall == 0 || stopOverlapsCalls)
             var new = old | Bit.requested | (UInt32(cause) << Bit.causeShift)
             if callsNow { new |= Bit.claimed }
             // The timestamp goes in before the request becomes visible, so whoever sees
