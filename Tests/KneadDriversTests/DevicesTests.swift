@@ -260,6 +260,8 @@ struct ShippedProfileTests {
                 .filter { $0.contains("error:") }.map(String.init)
         }
         #expect(errors("  protocol: tcode\n  start-ramp: 250ms\n").isEmpty)
+        // 0 turns the ease off, as the hint says.
+        #expect(errors("  protocol: tcode\n  start-ramp: 0s\n").isEmpty)
         #expect(errors("  protocol: tcode\n  start-ramp: 9s\n") == ["ramp.yaml:7:15: error: start-ramp 9s is outside 0–5s"])
         #expect(errors("  protocol: kwp\n  start-ramp: 250ms\n") == [
             "ramp.yaml:7:3: error: start-ramp is how a TCode device eases into its first position; this profile's protocol is kwp",

@@ -9,46 +9,47 @@ extension DeviceProfileFile {
 
     static func readDriverFields(_ fields: [String: Entry], protocol proto: DeviceProtocol?,
                                  into connection: inout DeviceProfile.Connection, _ reader: NodeReader) {
-        if let entry = fields["answers"] {
-            if let proto, proto != .tcode {
-                reader.error(entry.keyLocation, "answers lists the TCode queries a device answers; this profile's protocol is \(proto.rawValue)",
-                             hint: "leave answers out, or use protocol: tcode")
-            } else if let answers = self.answers(entry, reader) {
-                connection.answers = answers
-            }
+        if let entry = fields["answers"], belongs(entry, to: .tcode, is: "lists the TCode queries a device answers",
+                                                 key: "answers", protocol: proto, reader),
+           let answers = self.answers(entry, reader) {
+            connection.answers = answers
         }
-        if let entry = fields["lead"] {
-            if let proto, proto != .kwp {
-                reader.error(entry.keyLocation, "lead is how far ahead the knead wire protocol sends frames; this profile's protocol is \(proto.rawValue)",
-                             hint: "leave lead out, or use protocol: kwp")
-            } else if let lead = reader.value(entry, { text, key in
-                Values.duration(text, key: key).flatMap { lead in
-                    lead < 0.1 || lead > 2
-                        ? .failure(ValueProblem("\(key) \(text) is outside 100ms–2s",
-                                                hint: "the device must have frames at least 100ms before they are due"))
-                        : .success(lead)
-                }
-            }) {
-                connection.lead = lead
-            }
+        if let entry = fields["lead"], belongs(entry, to: .kwp, is: "is how far ahead the knead wire protocol sends frames",
+                                              key: "lead", protocol: proto, reader),
+           let lead = duration(entry, within: 0.1...2, range: "100ms–2s",
+                               hint: "the device must have frames at least 100ms before they are due", reader) {
+            connection.lead = lead
         }
-        if let entry = fields["start-ramp"] {
-            if let proto, proto != .tcode {
-                reader.error(entry.keyLocation, "start-ramp is how a TCode device eases into its first position; this profile's protocol is \(proto.rawValue)",
-                             hint: "leave start-ramp out, or use protocol: tcode")
-            } else if let ramp = reader.value(entry, { text, key in
-                Values.duration(text, key: key).flatMap { ramp in
-                    ramp < 0 || ramp > 5
-                        ? .failure(ValueProblem("\(key) \(text) is outside 0–5s",
-                                                hint: "a few hundred milliseconds is usual, e.g. 500ms; 0 turns the ease off"))
-                        : .success(ramp)
-                }
-            }) {
-                connection.startRamp = ramp
-            }
+        if let entry = fields["start-ramp"],
+           belongs(entry, to: .tcode, is: "is how a TCode device eases into its first position",
+                   key: "start-ramp", protocol: proto, reader),
+           let ramp = duration(entry, within: 0...5, range: "0–5s", allowZero: true,
+                               hint: "a few hundred milliseconds is usual, e.g. 500ms; 0 turns the ease off", reader) {
+            connection.startRamp = ramp
         }
         if let entry = fields["match"], let rules = match(entry, reader) {
             connection.match = rules
+        }
+    }
+
+    /// False, with an error at the key, when a key only one protocol reads is given for
+    /// another.
+    private static func belongs(_ entry: Entry, to owner: DeviceProtocol, is meaning: String, key: String,
+                                protocol proto: DeviceProtocol?, _ reader: NodeReader) -> Bool {
+        guard let proto, proto != owner else { return true }
+        reader.error(entry.keyLocation, "\(key) \(meaning); this profile's protocol is \(proto.rawValue)",
+                     hint: "leave \(key) out, or use protocol: \(owner.rawValue)")
+        return false
+    }
+
+    /// A duration within `bounds` seconds, or an error saying the range.
+    private static func duration(_ entry: Entry, within bounds: ClosedRange<Double>, range: String,
+                                 allowZero: Bool = false, hint: String, _ reader: NodeReader) -> Double? {
+        reader.value(entry) { text, key in
+            Values.duration(text, key: key, allowZero: allowZero).flatMap { seconds in
+                bounds.contains(seconds)
+                    ? .success(seconds) : .failure(ValueProblem("\(key) \(text) is outside \(range)", hint: hint))
+            }
         }
     }
 
