@@ -197,7 +197,12 @@ struct CommandLineTests {
             (["preview", "dir.yaml"], "dir.yaml: error: it is a folder, not a pattern file\n"),
             (["check", "--device", "dir.yaml", Paths.pattern("desk-reset.yaml")], "dir.yaml: error: it is a folder, not a profile file\n"),
             (["render", "--device", "./", Paths.pattern("desk-reset.yaml")], "./: error: it is a folder, not a profile file\n"),
+            // A named pipe nobody writes once made knead wait for ever; a device never ends.
+            (["check", "pipe.yaml"], "pipe.yaml: error: cannot read the file: it is a named pipe, not a file; give the file itself\n"),
+            (["play", "pipe.yaml"], "pipe.yaml: error: cannot read the file: it is a named pipe, not a file; give the file itself\n"),
+            (["check", "/dev/zero"], "/dev/zero: error: cannot read the file: it is a device, not a file\n"),
         ]
+        #expect(mkfifo(folder.appendingPathComponent("pipe.yaml").path, 0o600) == 0)
         for (arguments, expected) in cases {
             let run = try runKnead(arguments, in: folder)
             #expect(run.status == 66, "\(arguments)")

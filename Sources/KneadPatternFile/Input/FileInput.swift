@@ -75,6 +75,14 @@ enum FileInput {
             }
         }
         if info.st_mode & S_IFMT == S_IFDIR { return .failure(.folder) }
+        // Anything but a plain file can block the read for ever (a named pipe nobody
+        // writes, a terminal) or never end: say what it is instead.
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFIFO: return .failure(.unreadable("it is a named pipe, not a file; give the file itself"))
+        case S_IFSOCK: return .failure(.unreadable("it is a socket, not a file"))
+        default: return .failure(.unreadable("it is a device, not a file"))
+        }
         guard FileManager.default.isReadableFile(atPath: path) else { return .failure(.unreadable("permission denied")) }
         do {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
