@@ -5,7 +5,11 @@ public enum FileOutput {
     /// What went wrong, as `strerror` says it.
     public struct Failure: Error, Sendable, Equatable {
         public var code: Int32
-        public var reason: String { Errno.text(code) }
+        public var reason: String {
+            // What ENXIO means when `create` meets a named pipe: strerror's "No such
+            // device or address" would send a person looking for the wrong thing.
+            code == ENXIO ? "it is a named pipe that no process reads" : Errno.text(code)
+        }
 
         public init(code: Int32) {
             self.code = code
@@ -13,9 +17,13 @@ public enum FileOutput {
     }
 
     /// Creates (or truncates) `path` for writing, close-on-exec; the caller closes it.
+    /// A named pipe that no process reads fails at once (ENXIO) rather than waiting for
+    /// a reader for ever; once open, writes wait as usual.
     public static func create(_ path: String) throws(Failure) -> Int32 {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0o644)
         guard descriptor >= 0 else { throw Failure(code: errno) }
+        let flags = fcntl(descriptor, F_GETFL)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
         return descriptor
     }
 

@@ -24,6 +24,27 @@ struct FileSystemTests {
         try FileOutput.finish(descriptor)
     }
 
+    /// A named pipe nobody reads once made `render -o` and `--trace` wait for ever: the
+    /// open fails at once and says why; with a reader, the bytes go through.
+    @Test func creatingANamedPipeNobodyReadsFailsAtOnce() throws {
+        let folder = try makeFolder("fifo")
+        defer { removeFolder(folder) }
+        let path = folder + "/pipe"
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: FileOutput.Failure(code: Errno.ENXIO)) { _ = try FileOutput.create(path) }
+        #expect(FileOutput.Failure(code: Errno.ENXIO).reason == "it is a named pipe that no process reads")
+
+        let reader = open(path, O_RDONLY | O_NONBLOCK)
+        #expect(reader >= 0)
+        defer { close(reader) }
+        let writer = try FileOutput.create(path)
+        try FileOutput.writeAll(writer, "row\n")
+        try FileOutput.finish(writer)
+        var buffer = [UInt8](repeating: 0, count: 16)
+        #expect(read(reader, &buffer, buffer.count) == 4)
+        #expect(Array(buffer.prefix(4)) == Array("row\n".utf8))
+    }
+
     /// A new folder holding the file `name` (with `text`) and a symlink `link` to it.
     private func makeFolder(_ prefix: String, holding name: String, _ text: String,
                             link: String) throws -> (folder: String, file: String) {

@@ -22,7 +22,7 @@ public struct TraceError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No room left where the trace goes (ENOSPC, or a quota: EDQUOT).
     public var isDiskFull: Bool { code == Errno.ENOSPC || code == Errno.EDQUOT }
 
-    public var reason: String { Errno.text(code) }
+    public var reason: String { FileOutput.Failure(code: code).reason }
 
     public var description: String {
         let place = path.map { "the trace file \($0)" } ?? "the trace"
