@@ -16,7 +16,7 @@ import Testing
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let live = dir + "/live-terminal"
-        FileManager.default.createFile(atPath: live, contents: nil)
+        _ = FileManager.default.createFile(atPath: live, contents: nil)
         let link = dir + "/port"
         let first = try PortLink(at: link, to: live)
         #expect(first.note == nil)
@@ -37,7 +37,7 @@ import Testing
         let link = dir + "/port"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir + "/gone")
         let target = dir + "/new-terminal"
-        FileManager.default.createFile(atPath: target, contents: nil)
+        _ = FileManager.default.createFile(atPath: target, contents: nil)
         let replaced = try PortLink(at: link, to: target)
         #expect(replaced.note?.contains("dangling link \(link)") == true)
         #expect(FileSystem.linkTarget(link) == target)
@@ -47,7 +47,7 @@ import Testing
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/port"
-        FileManager.default.createFile(atPath: file, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("keep".utf8))
         #expect(throws: PortLink.Problem(path: file, kind: .notALink)) { try PortLink(at: file, to: "/dev/null") }
         #expect(SimServer.Failure.link(PortLink.Problem(path: file, kind: .notALink)).exitCode == 73)
     }

@@ -1,5 +1,3 @@
-import KneadEngine
-
 /// The play's clock: the monotonic clock, read from zero at the moment the play
 /// starts, and running `scale` times faster for `--time-scale` (1 otherwise). The
 /// engine and the simulator both read it, so a 13-minute pattern plays in 39 s at ×20

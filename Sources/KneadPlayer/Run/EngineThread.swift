@@ -16,7 +16,7 @@ final class EngineThread: Sendable {
 
     /// Starts playing. `makeFrames` builds the frame source on the new thread, so the
     /// iterator never crosses threads.
-    init<Frames: IteratorProtocol>(engine: Engine, makeFrames: @escaping @Sendable () -> Frames)
+    init<Frames: IteratorProtocol & SendableMetatype>(engine: Engine, makeFrames: @escaping @Sendable () -> Frames)
     where Frames.Element == SafeFrame {
         ended = WakePipe()
         let thread = Thread { [self] in
