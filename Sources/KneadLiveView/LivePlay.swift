@@ -14,11 +14,12 @@ import KneadSystem
 public struct LivePlay {
     public let player: Player
     public let environment: [String: String]
-    /// Writes a progress line; false when it could not be written (a closed pipe), which
-    /// ends the play as SIGPIPE would.
-    public let progress: (String) -> Bool
+    /// Writes a progress line; the failure when it could not be written. A reader that
+    /// went away (EPIPE) ends the play as SIGPIPE would (exit 141); any other failure
+    /// (a full disk, a closed standard output) ends it as output lost (exit 74).
+    public let progress: (String) -> FileOutput.Failure?
 
-    public init(player: Player, environment: [String: String], progress: @escaping (String) -> Bool) {
+    public init(player: Player, environment: [String: String], progress: @escaping (String) -> FileOutput.Failure?) {
         self.player = player
         self.environment = environment
         self.progress = progress
@@ -67,7 +68,11 @@ public struct LivePlay {
                 let seconds = Double(MonotonicTime.nanoseconds() - started) / 1e9
                 if seconds >= nextProgress || finished {
                     // A closed reader (a pipe into `head`) ends the play as SIGPIPE would.
-                    if !progress(ProgressLine.text(status)) { player.stop(.signal(SIGPIPE)) }
+                    if let failure = progress(ProgressLine.text(status)) {
+                        player.stop(failure.code == Errno.EPIPE
+                                    ? .signal(Signals.brokenPipe)
+                                    : .outputLost("cannot write the progress lines: \(failure.reason)"))
+                    }
                     nextProgress = seconds + ProgressLine.interval
                 }
             }

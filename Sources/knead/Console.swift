@@ -35,6 +35,16 @@ enum Console {
         (try? FileOutput.writeAll(descriptor, text)) != nil
     }
 
+    /// Writes whole; the failure (with its errno) when it could not.
+    static func attempt(_ text: String, to descriptor: Int32) -> FileOutput.Failure? {
+        do throws(FileOutput.Failure) {
+            try FileOutput.writeAll(descriptor, text)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     static func isTerminal(_ descriptor: Int32) -> Bool {
         Terminal.isTerminal(descriptor)
     }

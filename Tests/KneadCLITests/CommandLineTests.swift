@@ -237,6 +237,20 @@ struct CommandLineTests {
         #expect(run.stderr == "knead: error: cannot write to standard output: No space left on device\n")
     }
 
+    /// A play whose progress cannot be written (standard output on a full disk) does not
+    /// play on blind: the device ramps to zero and stops, and the exit is 74.
+    @Test func aPlayWhoseOutputIsLostStopsWith74() throws {
+        let run = try runKneadInShell("\"$KNEAD\" play Patterns/desk-reset.yaml --time-scale 20 >/dev/full")
+        #expect(run.status == 74, "\(run.stderr)")
+        #expect(run.stderr.contains("knead: error: cannot write the progress lines: No space left on device"), "\(run.stderr)")
+        let json = try runKneadInShell("\"$KNEAD\" play Patterns/desk-reset.yaml --time-scale 20 --json 2>/dev/full")
+        #expect(json.status == 74)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(summary["outcome"] as? String == "output-lost")
+        #expect(summary["wayOut"] as? String == "ramp")
+        #expect(summary["deviceAtZero"] as? Bool == true)
+    }
+
     @Test func everySubcommandsHelpHasAnExample() throws {
         for command in ["check", "render", "preview", "bench"] {
             let run = try runKnead([command, "--help"])

@@ -19,6 +19,9 @@ public enum PlayOutcome: Sendable, Equatable {
     case ioError(String)
     /// A file play writes (the trace) could not be created; nothing was played.
     case cannotCreate(String)
+    /// What the play prints (progress lines) could not be written part way; the device
+    /// was ramped to zero and stopped.
+    case outputLost(String)
 
     public enum PersonStop: String, Sendable, Equatable {
         case controlC = "ctrl-c"
@@ -32,7 +35,7 @@ public enum PlayOutcome: Sendable, Equatable {
         case .interrupted: return PlayExitCode.interrupted
         case let .terminated(signal): return 128 + signal
         case .deviceUnavailable: return PlayExitCode.deviceUnavailable
-        case .ioError: return PlayExitCode.ioError
+        case .ioError, .outputLost: return PlayExitCode.ioError
         case .cannotCreate: return PlayExitCode.cannotCreate
         }
     }
@@ -47,6 +50,7 @@ public enum PlayOutcome: Sendable, Equatable {
         case .deviceUnavailable: return "device-unavailable"
         case .ioError: return "io-error"
         case .cannotCreate: return "cannot-create"
+        case .outputLost: return "output-lost"
         }
     }
 
@@ -57,7 +61,8 @@ public enum PlayOutcome: Sendable, Equatable {
         case .sessionCapReached: return "session cap"
         case let .interrupted(by): return by.rawValue
         case let .terminated(signal): return Signals.name(signal)
-        case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message): return message
+        case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message),
+             let .outputLost(message): return message
         }
     }
 

@@ -78,6 +78,7 @@ final class PlayStopper: Sendable {
         switch request {
         case .key: return .key
         case .signal, .force: return .signal
+        case .outputLost: return .user
         }
     }
 
@@ -107,6 +108,7 @@ final class PlayStopper: Sendable {
             case let .key(key): return .interrupted(by: key)
             case let .signal(number), let .force(number):
                 return number == Signals.interrupt ? .interrupted(by: .controlC) : .terminated(signal: number)
+            case let .outputLost(reason): return .outputLost(reason)
             }
         }
     }

@@ -11,6 +11,9 @@ public enum StopRequest: Sendable, Equatable {
     case signal(Int32)
     /// A signal after the first: stop the device now, no ramp.
     case force(Int32)
+    /// What the play prints could not be written (a full disk, a closed standard
+    /// output): ramp to zero, then stop; the play ends with exit 74, not played blind.
+    case outputLost(String)
 
     /// Whether this way out goes through the envelope's ramp.
     public var ramps: Bool {

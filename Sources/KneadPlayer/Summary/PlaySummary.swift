@@ -120,7 +120,8 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
         func microseconds(_ nanoseconds: UInt64) -> Double { roundTo(Double(nanoseconds) / 1000 / scale, 1) }
         var errorText: String?
         switch outcome {
-        case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message): errorText = message
+        case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message),
+             let .outputLost(message): errorText = message
         default: errorText = result?.stopError.map { "stopping the device failed: \($0)" }
         }
         return PlaySummary(
@@ -228,6 +229,9 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
             return "knead: \(pattern): nothing played: \(error ?? cause)\n"
         case "io-error":
             lines.append("knead: \(pattern): the device failed at \(played): \(error ?? cause)"
+                         + (atZero.map { "; \($0)." } ?? "."))
+        case "output-lost":
+            lines.append("knead: \(pattern): stopped at \(played): \(error ?? cause)"
                          + (atZero.map { "; \($0)." } ?? "."))
         default:
             lines.append("knead: \(pattern): stopped by \(cause) at \(played)" + (atZero.map { "; \($0)." } ?? "."))

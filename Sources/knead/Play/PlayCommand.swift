@@ -30,8 +30,9 @@ struct PlayCommand: ParsableCommand {
             device; a second signal or a device error stops it at once.
 
             Exit codes: 0 played to the end; 130 stopped by Ctrl-C, q or Esc; 143 SIGTERM
-            (129 SIGHUP, 131 SIGQUIT, 141 standard output closed); 69 device unavailable;
-            74 the device failed while playing, or the trace could not be written;
+            (129 SIGHUP, 131 SIGQUIT, 141 standard output's reader gone); 69 device
+            unavailable; 74 the device failed while playing, or the trace or the progress
+            could not be written;
             73 the trace file cannot be created; 65 invalid pattern; 66 pattern file
             missing or unreadable; 64 bad command line. docs/play.md has the details.
 
@@ -125,7 +126,7 @@ struct PlayCommand: ParsableCommand {
         let player = Player(session: prepared, settings: settings)
         let json = self.json
         let summary = LivePlay(player: player, environment: environment) { line in
-            json ? Console.error(line) : Console.output(line)
+            Console.attempt(line, to: json ? 2 : 1)
         }.run()
         if let error = summary.error ?? summary.traceError { Console.error("knead: error: \(error)\n") }
         let printed = Console.output(json ? summary.json + "\n" : summary.text)
