@@ -9,7 +9,8 @@ import KneadSimulator
 /// converted back); docs/play.md describes each field.
 public struct PlaySummary: Encodable, Equatable, Sendable {
     /// The version of this summary's shape (docs/play.md): 2 added `schemaVersion`,
-    /// `wayOut` and `rampMilliseconds`, and SIGQUIT as a way out.
+    /// `wayOut` and `rampMilliseconds`, SIGQUIT and SIGPIPE as ways out, and the
+    /// outcome `output-lost`.
     public static let schemaVersion = 2
     public var pattern: String
     public var file: String
