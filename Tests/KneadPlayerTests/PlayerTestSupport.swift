@@ -105,3 +105,41 @@ final class SilentBackend: Backend {
         released.signal()
     }
 }
+
+/// A device whose send blocks (as on a line that stopped draining) from a given frame
+/// until it is stopped; its stop may overlap a send, as the serial drivers' may.
+final class StuckBackend: Backend {
+    let capabilities = BackendCapabilities(channels: [.intensity], intensitySteps: 100, maxRate: 1000, mode: .immediate)
+    let stopsDuringDeviceCalls = true
+    let stuck = DispatchSemaphore(value: 0)
+    private let released = DispatchSemaphore(value: 0)
+    private let sends = Mutex(0)
+    private let stops = Mutex<[Bool]>([])
+    private let sendsInFlight = Mutex(0)
+    let blockAt: Int
+
+    init(blockAt: Int) { self.blockAt = blockAt }
+
+    /// For each stop: whether a send was blocked when it came.
+    var stopsDuringASend: [Bool] { stops.withLock { $0 } }
+
+    func open() throws(BackendError) -> DeviceIdentity {
+        DeviceIdentity(model: "stuck", firmware: "1", protocolName: "test")
+    }
+    func send(_ frame: SafeFrame) throws(BackendError) {
+        let index = sends.withLock { count -> Int in count += 1; return count }
+        guard index == blockAt else { return }
+        sendsInFlight.withLock { $0 += 1 }
+        stuck.signal()
+        _ = released.wait(timeout: .now() + 30)
+        sendsInFlight.withLock { $0 -= 1 }
+    }
+    func stop() throws(BackendError) {
+        let during = sendsInFlight.withLock { $0 > 0 }
+        stops.withLock { $0.append(during) }
+        released.signal()
+    }
+    func heartbeat() throws(BackendError) {}
+    let telemetry = AsyncStream<Telemetry> { $0.finish() }
+    func close() { released.signal() }
+}

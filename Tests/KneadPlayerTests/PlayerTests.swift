@@ -275,3 +275,22 @@ import Testing
         #expect(summary.traceError?.contains("No space left on device") == true)
     }
 }
+
+@Suite struct EscalationTests {
+    /// A ramping stop whose ramp cannot play out (the engine's loop is stuck in a send)
+    /// is made an immediate one after `rampDeadline`, and the device is told during the
+    /// stuck send. Real time: about half a second.
+    @Test func aRampThatCannotPlayOutBecomesAnImmediateStop() throws {
+        let backend = StuckBackend(blockAt: 20)
+        let player = Player(session: try TestPattern.session(), settings: PlaySettings(rate: 100), backend: backend)
+        #expect(player.open())
+        player.start()
+        #expect(backend.stuck.wait(timeout: .now() + 10) == .success, "the send never blocked")
+        player.stop(.key(.quitKey))
+        let summary = player.finish()
+        #expect(summary.cause == "q")
+        #expect(summary.exitCode == 130)
+        #expect(summary.wayOut == .immediate)
+        #expect(backend.stopsDuringASend.first == true, "\(backend.stopsDuringASend)")
+    }
+}
