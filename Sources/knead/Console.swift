@@ -32,7 +32,7 @@ enum Console {
     }
 
     private static func write(_ text: String, to descriptor: Int32) -> Bool {
-        (try? FileOutput.writeAll(descriptor, text)) != nil
+        attempt(text, to: descriptor) == nil
     }
 
     /// Writes whole; the failure (with its errno) when it could not.

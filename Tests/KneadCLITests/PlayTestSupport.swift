@@ -45,12 +45,8 @@ final class KneadProcess {
 
     /// Waits until `condition` holds, polling; false if `seconds` passed first.
     func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            if !process.isRunning { return condition() }
-            usleep(20_000)
-        }
+        // An ended process will not make the condition come true: stop waiting then.
+        _ = waitUntil(seconds: seconds) { condition() || !process.isRunning }
         return condition()
     }
 

@@ -40,10 +40,8 @@ public final class Player: Sendable {
         var device: PlayDevice?
         var identity: DeviceIdentity?
         var failure: PlayOutcome?
-        var engine: Engine?
         var thread: EngineThread?
         var reader: PlayStatusReader?
-        var telemetry: TelemetryWatcher?
         var summary: PlaySummary?
     }
 
@@ -131,11 +129,7 @@ public final class Player: Sendable {
                                       telemetry: TelemetryWatcher(device.backend.telemetry))
         let timeline = session.timeline, rate = settings.rate, envelope = envelope
         let patternTap = patternTap, outputTap = outputTap, controls = controls
-        state.withLock {
-            $0.engine = engine
-            $0.reader = reader
-            $0.telemetry = reader.telemetry
-        }
+        state.withLock { $0.reader = reader }
         stopper.attach(engine)
         let thread = EngineThread(engine: engine) { [unowned self] in
             let frames = TappedFrames(base: timeline.frames(rate: rate), tap: patternTap)
@@ -257,7 +251,7 @@ public final class Player: Sendable {
             if case .finished = result.endReason, stopper.isRequested { try? device.backend.stop() }
             device.backend.close()
             let elapsed = state.withLock { state -> Double in
-                state.telemetry?.cancel()
+                state.reader?.telemetry.cancel()
                 _ = state.reader?.read(stopping: stopper.isRequested, finished: true)
                 return state.reader?.elapsed ?? 0
             }

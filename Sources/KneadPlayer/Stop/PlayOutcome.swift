@@ -61,8 +61,16 @@ public enum PlayOutcome: Sendable, Equatable {
         case .sessionCapReached: return "session cap"
         case let .interrupted(by): return by.rawValue
         case let .terminated(signal): return Signals.name(signal)
+        default: return errorMessage ?? ""
+        }
+    }
+
+    /// What went wrong, for the ways out that are errors; nil for the others.
+    public var errorMessage: String? {
+        switch self {
         case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message),
              let .outputLost(message): return message
+        default: return nil
         }
     }
 

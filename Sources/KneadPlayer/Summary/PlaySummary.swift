@@ -119,12 +119,7 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
         let lateness = statistics.lateness
         let realWall = statistics.wallTime / scale
         func microseconds(_ nanoseconds: UInt64) -> Double { roundTo(Double(nanoseconds) / 1000 / scale, 1) }
-        var errorText: String?
-        switch outcome {
-        case let .deviceUnavailable(message), let .ioError(message), let .cannotCreate(message),
-             let .outputLost(message): errorText = message
-        default: errorText = result?.stopError.map { "stopping the device failed: \($0)" }
-        }
+        let errorText = outcome.errorMessage ?? result?.stopError.map { "stopping the device failed: \($0)" }
         return PlaySummary(
             pattern: session.pattern.name, file: session.path, device: session.device.name,
             deviceIdentity: identity.map { Identity(model: $0.model, firmware: $0.firmware, protocol: $0.protocolName) },
