@@ -46,10 +46,14 @@ let package = Package(
         // libserialport, through pkg-config (apt: libserialport-dev).
         .systemLibrary(name: "CSerialPort", pkgConfig: "libserialport",
                        providers: [.apt(["libserialport-dev"])]),
-        // Drivers: serial transport (libserialport, termios for pseudo-terminals), TCode and
-        // knead wire protocol backends, port listing.
+        // libusb-1.0, through pkg-config (apt: libusb-1.0-0-dev). Linked dynamically, so
+        // umockdev's LD_PRELOAD can stand in for USB devices in tests.
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0",
+                       providers: [.apt(["libusb-1.0-0-dev"])]),
+        // Drivers: serial transport (libserialport, termios for pseudo-terminals), USB
+        // transport (libusb), TCode, knead wire protocol and USB report backends, listing.
         .target(name: "KneadDrivers", dependencies: ["KneadWire", "KneadEngine", "KneadCore", "KneadSystem",
-                                                     "CSerialPort"]),
+                                                     "CSerialPort", "CLibUSB"]),
         // Playing a pattern on a device: session assembly, the backend, the engine's thread,
         // live controls, status, stop and the summary. Testable on a virtual clock.
         .target(name: "KneadPlayer", dependencies: [

@@ -102,6 +102,10 @@ public struct DeviceProfile: Sendable, Equatable {
     /// How the host reaches a real device. Empty for the simulated built-ins.
     public struct Connection: Sendable, Equatable {
         public var `protocol`: DeviceProtocol
+        /// Serial port or USB (the `link` key; default serial, or usb for a USB-only protocol).
+        public var link: DeviceLink
+        /// USB: the interface the driver claims (default 0).
+        public var interface: Int = 0
         public var baud: Int
         /// Modem lines: left off unless the profile says so (toggling them resets boards).
         public var dtr: Bool
@@ -115,12 +119,13 @@ public struct DeviceProfile: Sendable, Equatable {
         /// TCode: seconds over which the first line after connect or stop eases into
         /// its position (nil: the driver's default).
         public var startRamp: Double?
-        /// Ports this profile is for, as `knead devices` matches them (by USB id).
+        /// Ports (serial link) or USB devices (usb link) this profile is for, by USB id.
         public var match: [PortMatch]
-        public init(protocol: DeviceProtocol, baud: Int = 115_200, dtr: Bool = false, rts: Bool = false,
+        public init(protocol: DeviceProtocol, link: DeviceLink? = nil, baud: Int = 115_200, dtr: Bool = false, rts: Bool = false,
                     axes: TCodeAxes = [:], answers: [String] = [], lead: Double? = nil,
                     startRamp: Double? = nil, match: [PortMatch] = []) {
             self.protocol = `protocol`
+            self.link = link ?? `protocol`.links[0]
             self.baud = baud
             self.dtr = dtr
             self.rts = rts

@@ -4,8 +4,8 @@ import KneadSystem
 import KneadWire
 import Synchronization
 
-/// A device that speaks the knead wire protocol (docs/protocol.md) on a serial port, in
-/// lead mode: frames reach the driver `lead` seconds before they are due, are stamped
+/// A device that speaks the knead wire protocol (docs/protocol.md) on a serial port or
+/// over USB (a vendor interface's bulk pair, `ByteStreamLink`), in lead mode: frames reach the driver `lead` seconds before they are due, are stamped
 /// in the device's clock and batched by `KWPHostSession`, and the device plays them
 /// from its own buffer.
 ///
@@ -34,7 +34,9 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
         public init() {}
     }
 
+    /// The serial port's path, or the USB id asked for: what messages name.
     public let path: String
+    private let location: Location
     public let profile: DeviceProfile
     public let capabilities: BackendCapabilities
     public let telemetry: AsyncStream<Telemetry>
@@ -43,10 +45,14 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     public let settings: SerialSettings
     private let continuation: AsyncStream<Telemetry>.Continuation
 
+    private enum Location {
+        case serial(String)
+        case usb(USBSelector, interface: Int)
+    }
+
     private struct State {
         var session: KWPHostSession
-        var port: SerialPort?
-        var reader: PortReader?
+        var link: (any ByteStreamLink)?
         var failure: BackendError?
         var ready = false
         var identity: KWPIdentity?
@@ -62,12 +68,24 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
 
     private let state: Mutex<State>
 
-    public init(profile: DeviceProfile, path: String, options: Options = Options()) throws(BackendError) {
+    public convenience init(profile: DeviceProfile, path: String, options: Options = Options()) throws(BackendError) {
+        try self.init(profile: profile, location: .serial(path), name: path, options: options)
+    }
+
+    /// The device at USB `selector`, on the interface the profile's connection names.
+    public convenience init(profile: DeviceProfile, usb selector: USBSelector,
+                            options: Options = Options()) throws(BackendError) {
+        try self.init(profile: profile, location: .usb(selector, interface: profile.connection?.interface ?? 0),
+                      name: "USB device \(selector)", options: options)
+    }
+
+    private init(profile: DeviceProfile, location: Location, name: String, options: Options) throws(BackendError) {
         guard let connection = profile.connection, connection.protocol == .kwp else {
             throw .refused("the \(profile.name) profile does not describe a knead wire protocol device "
                            + "(its connection needs protocol: kwp)")
         }
-        self.path = path
+        self.path = name
+        self.location = location
         self.profile = profile
         self.options = options
         lead = max(Self.minimumLead, options.lead ?? connection.lead ?? Self.defaultLead)
@@ -94,20 +112,21 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     /// trips. A device that never answers is `.timedOut` after the session's identify
     /// timeout (2 s), never a hang.
     public func open() throws(BackendError) -> DeviceIdentity {
-        let port = try SerialPort.open(path, settings: settings, choice: options.transport)
-        guard let reader = PortReader(port: port, delegate: self) else {
-            port.close()
-            throw .refused("\(path): no file descriptors left for the reader")
+        let link: any ByteStreamLink
+        switch location {
+        case let .serial(path):
+            link = try SerialStreamLink(path: path, settings: settings, choice: options.transport, delegate: self)
+        case let .usb(selector, interface):
+            link = try USBStreamLink(selector, interface: interface, delegate: self)
         }
         state.withLock { state in
-            state.port = port
-            state.reader = reader
+            state.link = link
             state.session.start(now: Self.hostNow())
         }
         writeOutput()
-        guard reader.start() else {
+        guard link.startReading() else {
             shutDown(sendStop: false)
-            throw .refused("\(path): no thread to read the port with")
+            throw .refused("\(path): no thread to read the device with")
         }
         // The reader drives the handshake; this thread watches for its end. The session
         // fails by itself at its identify timeout; the extra second covers clock sync.
@@ -180,19 +199,19 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     }
 
     public func stop() throws(BackendError) {
-        let prepared = state.withLock { state -> (SerialPort, [UInt8])? in
-            guard let port = state.port, !state.closed else { return nil }
+        let prepared = state.withLock { state -> ((any ByteStreamLink), [UInt8])? in
+            guard let link = state.link, !state.closed else { return nil }
             state.session.stop(now: Self.hostNow())
             state.stopSent = true
             state.stoppedThisRun = true
             state.stopConfirmed = false
             let bytes = [KWP.delimiter] + state.session.takeOutput()
             handleEvents(&state)
-            return (port, bytes)
+            return (link, bytes)
         }
-        guard let (port, bytes) = prepared else { return }
+        guard let (link, bytes) = prepared else { return }
         do throws(BackendError) {
-            try port.writeStop(bytes, discipline: .discardQueued)
+            try link.writeStop(bytes)
         } catch {
             state.withLock { record(error, in: &$0) }
             throw error
@@ -208,7 +227,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
 
     private func shutDown(sendStop: Bool) {
         let needsStop = state.withLock { state -> Bool in
-            guard !state.closed, state.port != nil else { return false }
+            guard !state.closed, state.link != nil else { return false }
             return sendStop && state.failure == nil && (!state.stopSent || !state.stopConfirmed)
         }
         if needsStop {
@@ -221,18 +240,13 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
                 ThreadPause.sleep(microseconds: 2_000)
             }
         }
-        let (port, reader) = state.withLock { state -> (SerialPort?, PortReader?) in
-            guard !state.closed else { return (nil, nil) }
+        let link = state.withLock { state -> (any ByteStreamLink)? in
+            guard !state.closed else { return nil }
             state.closed = true
-            defer {
-                state.port = nil
-                state.reader = nil
-            }
-            return (state.port, state.reader)
+            defer { state.link = nil }
+            return state.link
         }
-        port?.drainOutput(timeout: 0.05)
-        reader?.stop()
-        port?.close()
+        link?.close()
     }
 
     // MARK: Reader
@@ -269,9 +283,9 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
     /// is taken inside the port's write turn only to take the output, and let go
     /// before the write can wait for room.
     private func writeOutput() {
-        guard let port = state.withLock({ $0.closed ? nil : $0.port }) else { return }
+        guard let link = state.withLock({ $0.closed ? nil : $0.link }) else { return }
         do throws(BackendError) {
-            try port.write {
+            try link.write {
                 state.withLock { state -> [UInt8] in
                     let output = state.failure == nil ? state.session.takeOutput() : []
                     handleEvents(&state)

@@ -7,6 +7,38 @@ extension DeviceProfileFile {
     static let tcodeQueries = ["D0", "D1", "D2"]
     static let matchKeys = ["usb", "product"]
 
+    static let links = DeviceLink.allCases.map(\.rawValue)
+    static let serialOnlyKeys = ["baud", "dtr", "rts"]
+
+    /// `link` (serial or usb, as the protocol allows) and `interface` (USB only), and
+    /// the serial-only keys refused on a USB link.
+    static func readLink(_ fields: [String: Entry], protocol proto: DeviceProtocol?,
+                         into connection: inout DeviceProfile.Connection, _ reader: NodeReader) {
+        if let entry = fields["link"], let text = reader.choice(entry, among: links), let link = DeviceLink(rawValue: text) {
+            if let proto, !proto.links.contains(link) {
+                reader.error(entry.value, "\(proto.displayName) does not run over \(link.rawValue)",
+                             hint: "use link: \(proto.links.map(\.rawValue).joined(separator: " or ")), or leave link out")
+            } else {
+                connection.link = link
+            }
+        }
+        if let entry = fields["interface"] {
+            if connection.link != .usb {
+                reader.error(entry.keyLocation, "interface is the USB interface a driver claims; this connection is serial",
+                             hint: "leave interface out, or add link: usb")
+            } else if let number = reader.value(entry, { Values.wholeNumber($0, key: $1, range: 0...255) }) {
+                connection.interface = number
+            }
+        }
+        if connection.link == .usb {
+            for key in serialOnlyKeys {
+                guard let entry = fields[key] else { continue }
+                reader.error(entry.keyLocation, "\(key) sets up a serial port; this connection is USB (link: usb)",
+                             hint: "leave \(key) out")
+            }
+        }
+    }
+
     static func readDriverFields(_ fields: [String: Entry], protocol proto: DeviceProtocol?,
                                  into connection: inout DeviceProfile.Connection, _ reader: NodeReader) {
         if let entry = fields["answers"], belongs(entry, to: .tcode, is: "lists the TCode queries a device answers",

@@ -11,7 +11,7 @@ public enum DeviceProfileFile {
     static let channelKeys = ["steps", "max-slew", "max"]
     static let positionKeys = ["track-width", "track-length", "max-speed", "max-acceleration", "steps"]
     static let heatKeys = channelKeys + ["max-temperature", "time-constant"]
-    static let connectionKeys = ["protocol", "baud", "dtr", "rts", "axes", "answers", "lead", "start-ramp", "match"]
+    static let connectionKeys = ["protocol", "link", "interface", "baud", "dtr", "rts", "axes", "answers", "lead", "start-ramp", "match"]
     static let protocols = DeviceProtocol.allCases.map(\.rawValue)
     static let channelNames = DeviceProfile.ChannelName.allCases.map(\.rawValue)
 
@@ -167,6 +167,7 @@ public enum DeviceProfileFile {
         let errors = reader.errorCount
         let proto = reader.choice(fields["protocol"], among: protocols).flatMap(DeviceProtocol.init(rawValue:))
         var connection = DeviceProfile.Connection(protocol: proto ?? .tcode)
+        readLink(fields, protocol: proto, into: &connection, reader)
         if let baud = reader.value(fields["baud"], { Values.wholeNumber($0, key: $1, range: 300...12_000_000) }) {
             connection.baud = baud
         }

@@ -4,12 +4,12 @@ import KneadEngine
 import KneadSimulator
 
 /// Where the device that plays is: the built-in simulator, which plays the device
-/// profile, or a serial port (`--port PATH`: KneadDrivers picks the driver from the
-/// profile's connection). `--usb ID` is not part of this build yet.
+/// profile, a serial port (`--port PATH`) or a USB device (`--usb ID`); KneadDrivers
+/// picks the driver from the profile's connection.
 public enum DeviceLocation: Sendable, Equatable {
     case simulator
     case serialPort(String)
-    case usb(String)
+    case usb(USBSelector)
 
     /// The simulator can run on a scaled clock; a real device keeps real time.
     public var isSimulated: Bool { self == .simulator }
@@ -41,7 +41,13 @@ public enum DeviceLocation: Sendable, Equatable {
     /// (TCode lines within 90 % of the serial line), with a note saying so. A profile
     /// that cannot drive a real device gives `.failure` with the problem.
     public func linkRate(profile: DeviceProfile, requested: Double) -> Result<(rate: Double, note: String?), LinkProblem> {
-        guard case .serialPort = self else { return .success((requested, nil)) }
+        switch self {
+        case .simulator: return .success((requested, nil))
+        case .usb:
+            if let problem = DeviceDrivers.problem(with: profile, on: .usb) { return .failure(LinkProblem(message: problem)) }
+            return .success((requested, nil))
+        case .serialPort: break
+        }
         if let problem = DeviceDrivers.problem(with: profile) { return .failure(LinkProblem(message: problem)) }
         let (rate, note) = DeviceDrivers.linkRate(profile: profile, requested: requested)
         return .success((rate, note))
@@ -95,8 +101,12 @@ struct PlayDevice {
             } catch {
                 throw .unavailable(error.description)
             }
-        case .usb:
-            throw .unavailable("\(location.description): USB drivers are not part of this build yet")
+        case let .usb(selector):
+            do {
+                return PlayDevice(backend: try DeviceDrivers.backend(profile: profile, usb: selector), simulator: nil)
+            } catch {
+                throw .unavailable(error.description)
+            }
         }
     }
 }

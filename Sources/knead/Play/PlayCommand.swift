@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KneadCore
+import KneadDrivers
 import KneadLiveView
 import KneadPlayer
 import KneadSimulator
@@ -80,11 +81,21 @@ struct PlayCommand: ParsableCommand {
             completion: .file())
     var port: String?
 
+    @Option(help: ArgumentHelp("Play on the USB device with this id (VID:PID as lsusb prints it, e.g. 045e:028e; add "
+                               + ",serial=S or ,path=1-4.2 to pick one of several); --device must then name a USB "
+                               + "profile (knead-usb, xbox360-rumble, rez-trancevibrator or a file). docs/drivers.md.",
+                               valueName: "ID"))
+    var usb: String?
+
     static let rateRange: ClosedRange<Double> = 1...2000
     static let timeScaleRange: ClosedRange<Double> = 0.01...1000
 
-    /// Where the device is: `--port PATH` a serial port, else the simulator.
-    var location: DeviceLocation { port.map { .serialPort($0) } ?? .simulator }
+    /// Where the device is: `--port PATH` a serial port, `--usb ID` a USB device, else the simulator.
+    var location: DeviceLocation {
+        if let port { return .serialPort(port) }
+        if let usb, case let .success(selector) = USBSelector.parse(usb) { return .usb(selector) }
+        return .simulator
+    }
 
     func validate() throws {
         guard rate.isFinite, Self.rateRange.contains(rate) else {
@@ -104,6 +115,10 @@ struct PlayCommand: ParsableCommand {
             throw ValidationError(problem)
         }
         if let port, port.isEmpty { throw ValidationError("--port needs the path of a serial port") }
+        if port != nil, usb != nil {
+            throw ValidationError("--port and --usb both name the device: give one (a serial port or a USB id)")
+        }
+        if let usb, case let .failure(problem) = USBSelector.parse(usb) { throw ValidationError("--usb: \(problem)") }
     }
 
     func run() throws {

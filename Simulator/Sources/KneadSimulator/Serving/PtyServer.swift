@@ -88,6 +88,9 @@ public final class PtyServer: @unchecked Sendable {
             let deviceConfiguration = KWPServedDevice.configuration(
                 for: configuration.profile, body: configuration.body, rest: model.configuration.restPosition)
             device = KWPServedDevice(model: model, configuration: deviceConfiguration)
+        case .xbox360Rumble, .rezTranceVibrator:
+            throw SetupError(description: "\(configuration.protocol.displayName) is a USB device's; knead sim serves "
+                             + "tcode and kwp on a pseudo-terminal (the USB tests emulate the pad and the Rez with umockdev)")
         }
         do {
             terminal = try PseudoTerminal(baud: configuration.baud)

@@ -6,6 +6,7 @@ extension DeviceProtocol {
         switch self {
         case .tcode: return [0x0A, 0x0D]
         case .kwp: return [0x00]
+        case .xbox360Rumble, .rezTranceVibrator: return []
         }
     }
 }

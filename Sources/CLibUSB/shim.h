@@ -1,0 +1,2 @@
+// pkg-config libusb-1.0 puts /usr/include/libusb-1.0 on the include path.
+#include <libusb.h>

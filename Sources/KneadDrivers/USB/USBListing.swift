@@ -1,0 +1,83 @@
+import CLibUSB
+import KneadCore
+import KneadEngine
+
+/// The USB devices libusb can see, for `knead devices` and for finding `--usb ID`.
+public enum USBListing {
+    /// Every USB device on the machine, its strings read where permitted; each marked
+    /// with the profiles (among `profiles`) whose USB connection names it.
+    public static func devices(matching profiles: [DeviceProfile]) -> Result<[USBDeviceInfo], BackendError> {
+        let context: LibUSBContext
+        do { context = try LibUSBContext() } catch { return .failure(error) }
+        let found = scan(context: context) { _ in true }
+        var list: [USBDeviceInfo] = []
+        for entry in found {
+            var info = entry.info
+            info.match(profiles)
+            list.append(info)
+            libusb_unref_device(entry.device)
+        }
+        return .success(list.sorted { ($0.bus, $0.path) < ($1.bus, $1.path) })
+    }
+
+    struct Found {
+        /// A reference the caller must give back (libusb_unref_device).
+        let device: OpaquePointer
+        let info: USBDeviceInfo
+    }
+
+    /// The devices `keep` accepts, each with its strings read and a reference held.
+    static func scan(context: LibUSBContext, keep: (USBDeviceInfo) -> Bool) -> [Found] {
+        var listPointer: UnsafeMutablePointer<OpaquePointer?>?
+        let count = libusb_get_device_list(context.pointer, &listPointer)
+        guard count >= 0, let list = listPointer else { return [] }
+        defer { libusb_free_device_list(list, 1) }
+        var found: [Found] = []
+        for index in 0..<Int(count) {
+            guard let device = list[index] else { continue }
+            var descriptor = libusb_device_descriptor()
+            guard libusb_get_device_descriptor(device, &descriptor) == 0 else { continue }
+            // Ids first: strings need the device opened, which only the candidates are.
+            let bare = USBDeviceInfo(vendorID: descriptor.idVendor, productID: descriptor.idProduct,
+                                     bus: libusb_get_bus_number(device), address: libusb_get_device_address(device),
+                                     path: path(of: device))
+            var info = bare
+            readStrings(device: device, descriptor: descriptor, into: &info)
+            guard keep(info) else { continue }
+            found.append(Found(device: libusb_ref_device(device), info: info))
+        }
+        return found
+    }
+
+    /// `1-4.2`: the bus number, then the port numbers from the root hub down.
+    static func path(of device: OpaquePointer) -> String {
+        var ports = [UInt8](repeating: 0, count: 8)
+        let depth = libusb_get_port_numbers(device, &ports, Int32(ports.count))
+        let bus = libusb_get_bus_number(device)
+        guard depth > 0 else { return "\(bus)-0" }
+        return "\(bus)-" + ports[0..<Int(depth)].map { String($0) }.joined(separator: ".")
+    }
+
+    private static func readStrings(device: OpaquePointer, descriptor: libusb_device_descriptor,
+                                    into info: inout USBDeviceInfo) {
+        var handlePointer: OpaquePointer?
+        let opened = libusb_open(device, &handlePointer)
+        guard opened == 0, let handle = handlePointer else {
+            info.accessible = opened != LibUSB.access
+            return
+        }
+        defer { libusb_close(handle) }
+        info.serial = string(handle, descriptor.iSerialNumber)
+        info.manufacturer = string(handle, descriptor.iManufacturer)
+        info.product = string(handle, descriptor.iProduct)
+    }
+
+    private static func string(_ handle: OpaquePointer, _ index: UInt8) -> String? {
+        guard index != 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let length = libusb_get_string_descriptor_ascii(handle, index, &buffer, Int32(buffer.count))
+        guard length > 0 else { return nil }
+        let text = String(decoding: buffer[0..<Int(length)], as: UTF8.self)
+        return text.isEmpty ? nil : text
+    }
+}

@@ -1,0 +1,155 @@
+import KneadCore
+import KneadEngine
+import KneadSystem
+import KneadWire
+import Synchronization
+
+/// A USB device driven by one report that sets its level and holds it: the Xbox 360
+/// pad's rumble report, the Rez Trance Vibrator's speed request. Immediate mode: each
+/// frame becomes a report, sent only when it differs from the last one, through one
+/// transfer in flight that always carries the newest report (`USBOutChannel`).
+///
+/// Neither device has a watchdog: it holds the last level until told another. So
+/// every way out sends the zero report, and `close` waits (up to `closeTimeout`) for
+/// the device to take it.
+public final class USBReportDriver: Backend, PortReaderDelegate, @unchecked Sendable {
+    public struct Options: Sendable {
+        /// How long `close` waits for the device to take the zero report, seconds.
+        public var closeTimeout = 0.3
+        /// A transfer the device has not taken after this long ends play, milliseconds.
+        public var deadlineMilliseconds = USBLink.defaultDeadlineMilliseconds
+        public init() {}
+    }
+
+    public let profile: DeviceProfile
+    public let selector: USBSelector
+    public let codec: USBReportCodec
+    public let capabilities: BackendCapabilities
+    public let telemetry: AsyncStream<Telemetry>
+    public let options: Options
+    private let continuation: AsyncStream<Telemetry>.Continuation
+
+    private struct State {
+        var link: USBLink?
+        var last: [UInt8]?
+        var failure: BackendError?
+        var stoppedThisRun = false
+        var closed = false
+    }
+    private let state = Mutex(State())
+
+    public init(profile: DeviceProfile, usb selector: USBSelector, options: Options = Options()) throws(BackendError) {
+        guard let connection = profile.connection, let codec = USBReportCodec(connection.protocol) else {
+            throw .refused("the \(profile.name) profile does not describe a USB report device "
+                           + "(its connection needs protocol: xbox360-rumble or rez-trancevibrator)")
+        }
+        self.profile = profile
+        self.selector = selector
+        self.codec = codec
+        self.options = options
+        capabilities = BackendCapabilities(channels: [.intensity], intensitySteps: profile.intensity.steps,
+                                           maxRate: profile.maxRate, mode: .immediate)
+        (telemetry, continuation) = AsyncStream.makeStream(of: Telemetry.self)
+    }
+
+    /// The device's name in messages once open (`USB device 045e:028e (…, bus 1 port 2)`).
+    public var deviceName: String { state.withLock { $0.link?.name } ?? "USB device \(selector)" }
+
+    /// Reports handed to libusb, and reports replaced by a newer one before they went.
+    public var transfersSubmitted: Int { state.withLock { $0.link?.out.submitted } ?? 0 }
+    public var reportsCoalesced: Int { state.withLock { $0.link?.out.coalesced } ?? 0 }
+
+    // MARK: Backend
+
+    /// Finds, opens and claims the device, checks its interface, and sets it to zero
+    /// (a device left running by a crash starts from rest).
+    public func open() throws(BackendError) -> DeviceIdentity {
+        let codec = self.codec
+        var plan = { (interface: USBInterfaceDescription) in codec.plan(interface) }
+        let deadline = options.deadlineMilliseconds
+        plan = { interface in codec.plan(interface).map { var p = $0; p.deadlineMilliseconds = deadline; return p } }
+        let link = try USBLink.open(selector, interface: profile.connection?.interface ?? 0,
+                                    purpose: codec.purpose, plan: plan, delegate: self)
+        state.withLock {
+            $0.link = link
+            $0.last = codec.zero
+        }
+        try link.write { codec.zero }
+        let info = link.info
+        return DeviceIdentity(model: [info.manufacturer, info.product].compactMap { $0 }.joined(separator: " ")
+                                .nonEmpty ?? codec.model,
+                              firmware: "USB \(info.usbID) at \(info.path)", protocolName: codec.protocolName)
+    }
+
+    public func send(_ frame: SafeFrame) throws(BackendError) {
+        let report = codec.report(frame.intensity)
+        let link = try state.withLock { state throws(BackendError) -> USBLink? in
+            if let failure = state.failure { throw failure }
+            guard !state.stoppedThisRun, state.last != report else { return nil }
+            state.last = report
+            return state.link
+        }
+        try link?.write { report }
+    }
+
+    public func flush() throws(BackendError) {
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+    }
+
+    public func heartbeat() throws(BackendError) {
+        try flush()
+    }
+
+    public var stopsDuringDeviceCalls: Bool { true }
+
+    public func runWillStart() {
+        state.withLock { $0.stoppedThisRun = false }
+    }
+
+    /// The priority path: the transfer in flight is cancelled and the zero report
+    /// submitted at once on a transfer of its own.
+    public func stop() throws(BackendError) {
+        let link = state.withLock { state -> USBLink? in
+            guard !state.closed else { return nil }
+            state.stoppedThisRun = true
+            state.last = codec.zero
+            return state.link
+        }
+        try link?.writeStop(codec.zero)
+    }
+
+    /// Sends the zero report unless the device has already taken one since the last
+    /// level, waits for it, and lets go of the device.
+    public func close() {
+        let link = state.withLock { state -> USBLink? in
+            guard !state.closed else { return nil }
+            state.closed = true
+            return state.link
+        }
+        guard let link else {
+            continuation.finish()
+            return
+        }
+        if link.failed == nil {
+            let before = link.out.priorityCompleted
+            link.out.sendFirst(codec.zero)
+            link.wait(timeout: options.closeTimeout) { link.out.priorityCompleted > before && link.out.isIdle }
+        }
+        link.close()
+        continuation.finish()
+    }
+
+    // MARK: Link events (the event thread)
+
+    func portReceived(_ bytes: ArraySlice<UInt8>, at now: UInt64) {}
+
+    func portTick(at now: UInt64) -> UInt64 { 20_000_000 }
+
+    func portFailed(_ error: BackendError) {
+        state.withLock { if $0.failure == nil { $0.failure = error } }
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
