@@ -45,11 +45,12 @@ public struct SerialPortInfo: Sendable, Equatable, Encodable {
     /// USB parent (a motherboard UART is often the console or a modem line).
     public var isNeverProbed: Bool { isConsole || transport == .native }
 
-    /// The names of the profiles among `profiles` whose match rules name this port.
+    /// The names of the serial profiles among `profiles` whose match rules name this port.
     public func matchingProfiles(among profiles: [DeviceProfile]) -> [String] {
         guard usbVendorID != nil else { return [] }
         return profiles.filter { profile in
-            profile.connection?.match.contains {
+            guard profile.connection?.link == .serial else { return false }
+            return profile.connection?.match.contains {
                 $0.matches(vendorID: usbVendorID, productID: usbProductID, productText: usbProduct ?? description)
             } == true
         }.map(\.name)

@@ -31,14 +31,13 @@ final class USBDeviceHandle: @unchecked Sendable {
     /// for and what to do (the command line exits 69 for it).
     static func open(_ selector: USBSelector, interface number: Int, context: LibUSBContext,
                      purpose: String) throws(BackendError) -> USBDeviceHandle {
-        let candidates = USBListing.scan(context: context) { details in
+        let sameIDs = { (vendor: UInt16, product: UInt16) in vendor == selector.vendorID && product == selector.productID }
+        let candidates = USBListing.scan(context: context, opening: sameIDs) { details in
             selector.matches(vendorID: details.vendorID, productID: details.productID, serial: details.serial,
                              path: details.path)
         }
         guard let found = candidates.first else {
-            let sameID = USBListing.scan(context: context) {
-                $0.vendorID == selector.vendorID && $0.productID == selector.productID
-            }
+            let sameID = USBListing.scan(context: context, opening: sameIDs) { _ in true }
             for other in sameID { libusb_unref_device(other.device) }
             if !sameID.isEmpty {
                 let list = sameID.map { "\($0.info.selector(withPath: true))\($0.info.serial.map { ",serial=" + $0 } ?? "")" }

@@ -4,17 +4,22 @@ import KneadEngine
 
 /// The USB devices libusb can see, for `knead devices` and for finding `--usb ID`.
 public enum USBListing {
-    /// Every USB device on the machine, its strings read where permitted; each marked
-    /// with the profiles (among `profiles`) whose USB connection names it.
-    public static func devices(matching profiles: [DeviceProfile]) -> Result<[USBDeviceInfo], BackendError> {
+    /// The USB devices whose id a USB profile among `profiles` names (every device with
+    /// `all`), each marked with the profiles that match it. Only those are opened, to
+    /// read their strings (serial number, maker, product); no interface is claimed.
+    public static func devices(matching profiles: [DeviceProfile], all: Bool = false)
+        -> Result<[USBDeviceInfo], BackendError> {
         let context: LibUSBContext
         do { context = try LibUSBContext() } catch { return .failure(error) }
-        let found = scan(context: context) { _ in true }
+        let rules = profiles.compactMap(\.connection).filter { $0.link == .usb }.flatMap(\.match)
+        let found = scan(context: context, opening: { vendor, product in
+            all || rules.contains { $0.vendorID == vendor && $0.productID == product }
+        }) { _ in true }
         var list: [USBDeviceInfo] = []
         for entry in found {
             var info = entry.info
             info.match(profiles)
-            list.append(info)
+            if all || !info.profiles.isEmpty { list.append(info) }
             libusb_unref_device(entry.device)
         }
         return .success(list.sorted { ($0.bus, $0.path) < ($1.bus, $1.path) })
@@ -26,8 +31,10 @@ public enum USBListing {
         let info: USBDeviceInfo
     }
 
-    /// The devices `keep` accepts, each with its strings read and a reference held.
-    static func scan(context: LibUSBContext, keep: (USBDeviceInfo) -> Bool) -> [Found] {
+    /// The devices `keep` accepts, each with a reference held; the strings are read of
+    /// those whose ids `opening` accepts (the others are skipped).
+    static func scan(context: LibUSBContext, opening: (UInt16, UInt16) -> Bool = { _, _ in true },
+                     keep: (USBDeviceInfo) -> Bool) -> [Found] {
         var listPointer: UnsafeMutablePointer<OpaquePointer?>?
         let count = libusb_get_device_list(context.pointer, &listPointer)
         guard count >= 0, let list = listPointer else { return [] }
@@ -41,6 +48,7 @@ public enum USBListing {
             let bare = USBDeviceInfo(vendorID: descriptor.idVendor, productID: descriptor.idProduct,
                                      bus: libusb_get_bus_number(device), address: libusb_get_device_address(device),
                                      path: path(of: device))
+            guard opening(descriptor.idVendor, descriptor.idProduct) else { continue }
             var info = bare
             readStrings(device: device, descriptor: descriptor, into: &info)
             guard keep(info) else { continue }
