@@ -99,6 +99,12 @@ public struct StopBenchmark: Sendable {
         kwpProfile = kwp
     }
 
+    /// The floor alone, for a run that measures only USB devices.
+    public func floorOnly() -> Report {
+        Report(baud: configuration.baud, stops: configuration.stops,
+               floor: Self.floor(stops: configuration.stops, bytes: Array("DSTOP\nV00000\n".utf8)), cases: [])
+    }
+
     public func run() -> Report {
         let floor = Self.floor(stops: configuration.stops, bytes: Array("DSTOP\nV00000\n".utf8))
         let tcode = measure(protocol: .tcode, profile: tcodeProfile, rate: configuration.tcodeRate,

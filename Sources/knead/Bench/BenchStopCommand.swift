@@ -22,6 +22,14 @@ struct BenchStopCommand: ParsableCommand {
             The floor, measured in the same run: a bare write() of the stop bytes to an
             idle pseudo-terminal. docs/performance.md, "Stop under a saturated line
             (issue 7)", has the figures.
+
+            --usb adds, for each shipped USB profile (knead-usb, xbox360-rumble,
+            rez-trancevibrator) whose device is plugged in: stops on the idle device (its
+            floor: the stop transfer submitted with nothing in flight), then stops at
+            random moments while the device plays changing frames at its profile's
+            highest rate; each timed from the call to stop() to its return, when libusb
+            has the stop's transfer. scripts/bench-usb-stop runs them against the
+            emulated devices of the tests (umockdev); --usb-only skips the serial rows.
             """)
 
     @Option(help: ArgumentHelp("Stops per protocol.", valueName: "N"))
@@ -32,6 +40,12 @@ struct BenchStopCommand: ParsableCommand {
 
     @Flag(help: "Print the figures as JSON.")
     var json = false
+
+    @Flag(help: "Also measure the USB devices shipped profiles name that are plugged in (or emulated).")
+    var usb = false
+
+    @Flag(name: .customLong("usb-only"), help: "Measure the USB devices only (implies --usb).")
+    var usbOnly = false
 
     func validate() throws {
         guard (10...10_000).contains(stops) else { throw ValidationError("--stops must be 10…10000") }
@@ -46,7 +60,11 @@ struct BenchStopCommand: ParsableCommand {
         configuration.baud = baud
         let bench = StopBenchmark(configuration: configuration, tcode: try DeviceChoice.resolve("sr6"),
                                   kwp: try DeviceChoice.resolve("knead-chair"))
-        let report = bench.run()
+        var report = usbOnly ? bench.floorOnly() : bench.run()
+        if usb || usbOnly {
+            let profiles = try ["knead-usb", "xbox360-rumble", "rez-trancevibrator"].map { try DeviceChoice.resolve($0) }
+            report.cases += USBStopBenchmark(configuration: configuration, profiles: profiles).run()
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

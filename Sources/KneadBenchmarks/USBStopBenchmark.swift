@@ -1,0 +1,119 @@
+import KneadCore
+import KneadDrivers
+import KneadEngine
+import KneadSystem
+
+/// `knead bench stop --usb`: how long a stop takes to reach libusb on each USB device
+/// a shipped USB profile names that is plugged in (or emulated: scripts/bench-usb-stop
+/// runs this under Tests/Support/usb-mock). For each: the device idle (the floor: the
+/// stop transfer submitted with nothing in flight) and the device playing
+/// ever-changing frames at its profile's highest rate, stopped at random moments from
+/// another thread. Timed from the call to the driver's `stop()` to its return, when
+/// libusb has the stop's transfer (`libusb_submit_transfer` returned).
+public struct USBStopBenchmark: Sendable {
+    public let configuration: StopBenchmark.Configuration
+    public let profiles: [DeviceProfile]
+
+    public init(configuration: StopBenchmark.Configuration, profiles: [DeviceProfile]) {
+        self.configuration = configuration
+        self.profiles = profiles.filter { $0.connection?.link == .usb }
+    }
+
+    /// Two rows per profile: idle, then playing; a profile whose device is absent gets
+    /// one row saying so.
+    public func run() -> [StopBenchmark.Summary] {
+        var rows: [StopBenchmark.Summary] = []
+        for profile in profiles {
+            guard let rule = profile.connection?.match.first else { continue }
+            let selector = USBSelector(vendorID: rule.vendorID, productID: rule.productID)
+            let name = "USB \(profile.name) (\(selector.usbID))"
+            let present = (try? USBListing.devices(matching: [profile]).get())?.contains { $0.profiles == [profile.name] }
+            guard present == true else {
+                rows.append(StopBenchmark.Summary(name: name, rate: nil, microseconds: [], lineShare: nil,
+                                                  error: "no such device: plug it in, or run scripts/bench-usb-stop"))
+                continue
+            }
+            rows.append(idle(profile, selector, name: name + " idle"))
+            rows.append(playing(profile, selector, name: name + " playing"))
+        }
+        return rows
+    }
+
+    private func open(_ profile: DeviceProfile, _ selector: USBSelector) -> Result<any Backend, BackendError> {
+        do {
+            let backend = try DeviceDrivers.backend(profile: profile, usb: selector)
+            _ = try backend.open()
+            return .success(backend)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The floor: stops with nothing in flight, a few milliseconds apart.
+    func idle(_ profile: DeviceProfile, _ selector: USBSelector, name: String) -> StopBenchmark.Summary {
+        let backend: any Backend
+        switch open(profile, selector) {
+        case let .success(opened): backend = opened
+        case let .failure(error):
+            return StopBenchmark.Summary(name: name, rate: nil, microseconds: [], lineShare: nil, error: "\(error)")
+        }
+        defer { backend.close() }
+        var samples: [Double] = []
+        for _ in 0..<configuration.stops {
+            let requested = MonotonicTime.nanoseconds()
+            do {
+                try backend.stop()
+            } catch {
+                return StopBenchmark.Summary(name: name, rate: nil, microseconds: samples, lineShare: nil,
+                                             error: "\(error)")
+            }
+            samples.append(Double(MonotonicTime.nanoseconds() - requested) / 1000)
+            backend.runWillStart()
+            // Let the stop's transfer complete: the next one starts idle.
+            ThreadPause.sleep(microseconds: 5_000)
+        }
+        return StopBenchmark.Summary(name: name, rate: nil, microseconds: samples, lineShare: nil, error: nil)
+    }
+
+    /// Stops at random moments while the engine plays changing frames at the profile's rate.
+    func playing(_ profile: DeviceProfile, _ selector: USBSelector, name: String) -> StopBenchmark.Summary {
+        let rate = profile.maxRate
+        let backend: any Backend
+        switch open(profile, selector) {
+        case let .success(opened): backend = opened
+        case let .failure(error):
+            return StopBenchmark.Summary(name: name, rate: rate, microseconds: [], lineShare: nil, error: "\(error)")
+        }
+        let seconds = Double(configuration.stops) * (configuration.gap.upperBound / 1000 + 0.01) + 10
+        let limits = SafetyLimits.resolve(device: profile, sessionCap: seconds + 60)
+        let frames = ChangingFrames(rate: rate, count: Int(seconds * rate))
+            .safe(through: SafetyEnvelope(limits: limits), period: 1 / rate)
+        let engine = Engine(backend: backend, clock: MonotonicClock(), configuration: EngineConfiguration(rate: rate))
+        let played = StopBenchmark.Finished<RunResult>()
+        NativeThread.start { played.set(engine.run(frames.makeIterator())) }?.detach()
+        var random = SplitMix64(seed: configuration.seed)
+        var samples: [Double] = []
+        var error: String?
+        ThreadPause.sleep(microseconds: 300_000)
+        for _ in 0..<configuration.stops {
+            let gap = configuration.gap.lowerBound
+                + (configuration.gap.upperBound - configuration.gap.lowerBound) * random.unit()
+            ThreadPause.sleep(microseconds: UInt32(gap * 1000))
+            if played.isSet { break }
+            let requested = MonotonicTime.nanoseconds()
+            do {
+                try backend.stop()
+            } catch let failure {
+                error = "\(failure)"
+                break
+            }
+            samples.append(Double(MonotonicTime.nanoseconds() - requested) / 1000)
+            backend.runWillStart()
+        }
+        _ = engine.requestStop()
+        let result = played.wait()
+        backend.close()
+        if error == nil, samples.count < configuration.stops { error = "play ended early: \(result.endReason)" }
+        return StopBenchmark.Summary(name: name, rate: rate, microseconds: samples, lineShare: nil, error: error)
+    }
+}
