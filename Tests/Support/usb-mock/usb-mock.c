@@ -14,22 +14,33 @@
  *            [--bridge PATH] [--unplug-after-out N] [--stall-after-out N] [--hold-out]
  *            [--device FILE2.umockdev [its options...]] ... -- COMMAND [ARGS...]
  *
- * Options after a --device belong to that device. --node defaults to the first
- * "N: bus/usb/..." line of the description. Several devices may share one log file
- * (same --log path, or only the first device has --log... no: give each device its
- * own --log, or the same path to several, then each line starts with "BBB/DDD ").
+ * Options after a --device belong to that device; --device may be repeated (each
+ * device its own bus/dev number, handler and options). --node picks the node when a
+ * description has several; it defaults to the first "N: bus/usb/..." line. Give
+ * each device its own --log, or the same --log path to several devices: then each
+ * line of that shared file starts with the device's "BBB/DDD ".
  *
  * Log (one line per event, flushed at once, lowercase hex, single spaces):
  *   claim IFACE | release IFACE                  interface number, decimal
  *   control RT RQ VVVV IIII LLLL [DATAHEX]       vendor/class control transfer;
  *                                                data only for OUT with wLength > 0
- *   std control RT RQ VVVV IIII LLLL [DATAHEX]   standard request (GET_DESCRIPTOR, ...),
- *                                                answered from the descriptors
+ *   std control RT RQ VVVV IIII LLLL [DATAHEX]   standard request (bmRequestType type
+ *                                                bits 0): answered from the description
+ *                                                (GET_DESCRIPTOR device/config/string,
+ *                                                GET_STATUS/CONFIGURATION/INTERFACE),
+ *                                                never counted as an OUT transfer
  *   interrupt-out EP DATAHEX | bulk-out EP DATAHEX   every OUT URB, EP like 01
  *   discard EP                                   the client cancelled a pending URB
  *   set-configuration N | set-interface IFACE ALT | clear-halt EP | reset
  *   unplugged                                    the device went away
  * (the type of an OUT URB is taken from the endpoint descriptor, like the kernel).
+ *
+ * Transfers: OUT transfers complete at once (bulk OUT payloads are also written to
+ * the --bridge). Vendor/class control IN requests complete with no data. Bulk IN
+ * URBs complete with bytes read from the --bridge (up to the URB's length, in
+ * submission order); without a bridge, and for interrupt IN, IN URBs stay pending
+ * until discarded or unplugged. --bridge PATH is waited for (up to 10 s), opened and
+ * set raw before "ready". SIGTERM, SIGINT and SIGHUP are forwarded to COMMAND.
  *
  * Faults: --unplug-after-out N unplugs after the Nth OUT transfer (control OUT,
  * interrupt OUT or bulk OUT; std requests do not count) completed; SIGUSR1 unplugs
