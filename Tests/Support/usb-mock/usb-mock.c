@@ -69,6 +69,7 @@
 #include <linux/usbdevice_fs.h>
 #include <poll.h>
 #include <pty.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -382,7 +383,7 @@ static void set_ready(Device *d, gboolean ready) {
     for (int i = 0; i < 20000; i++) {
         struct pollfd p = {.fd = d->slave, .events = POLLOUT};
         if (poll(&p, 1, 0) >= 0 && (!!(p.revents & POLLOUT)) == ready) return;
-        g_usleep(10);
+        if (i < 500) sched_yield(); else g_usleep(10); /* it usually takes a few microseconds */
     }
     fprintf(stderr, "usb-mock: %s: readiness did not change\n", d->node);
 }
