@@ -80,12 +80,30 @@ public enum USBListing {
         info.product = string(handle, descriptor.iProduct)
     }
 
+    /// String descriptor `index` in the device's first language, decoded from UTF-16
+    /// (libusb's ASCII variant turns the pad's "©Microsoft" into "?Microsoft").
     private static func string(_ handle: OpaquePointer, _ index: UInt8) -> String? {
         guard index != 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let length = libusb_get_string_descriptor_ascii(handle, index, &buffer, Int32(buffer.count))
-        guard length > 0 else { return nil }
-        let text = String(decoding: buffer[0..<Int(length)], as: UTF8.self)
+        var buffer = [UInt8](repeating: 0, count: 255)
+        let languages = libusb_get_string_descriptor(handle, 0, 0, &buffer, Int32(buffer.count))
+        guard languages >= 4 else { return nil }
+        let language = UInt16(buffer[2]) | UInt16(buffer[3]) << 8
+        let length = Int(libusb_get_string_descriptor(handle, index, language, &buffer, Int32(buffer.count)))
+        guard length >= 2, buffer[1] == 3 else { return nil }
+        let end = min(length, Int(buffer[0]))
+        var units: [UInt16] = []
+        var at = 2
+        while at + 1 < end {
+            units.append(UInt16(buffer[at]) | UInt16(buffer[at + 1]) << 8)
+            at += 2
+        }
+        let text = String(decoding: units, as: UTF16.self).trimmingCharacters(in: "\0 ")
         return text.isEmpty ? nil : text
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

@@ -118,19 +118,21 @@ public final class USBReportDriver: Backend, PortReaderDelegate, @unchecked Send
         try link?.writeStop(codec.zero)
     }
 
-    /// Sends the zero report unless the device has already taken one since the last
-    /// level, waits for it, and lets go of the device.
+    /// Sends the zero report unless the device has taken the stop's and nothing since,
+    /// waits (up to `closeTimeout`) for the device to take it, and lets go of it.
     public func close() {
-        let link = state.withLock { state -> USBLink? in
-            guard !state.closed else { return nil }
+        let (link, stopped) = state.withLock { state -> (USBLink?, Bool) in
+            guard !state.closed else { return (nil, false) }
             state.closed = true
-            return state.link
+            return (state.link, state.stoppedThisRun)
         }
         guard let link else {
             continuation.finish()
             return
         }
-        if link.failed == nil {
+        // A stop the device took is the last word: nothing was sent after it.
+        let zeroTaken = stopped && link.out.priorityCompleted > 0 && link.out.isIdle
+        if link.failed == nil && !zeroTaken {
             let before = link.out.priorityCompleted
             link.out.sendFirst(codec.zero)
             link.wait(timeout: options.closeTimeout) { link.out.priorityCompleted > before && link.out.isIdle }
