@@ -20,15 +20,23 @@ final class KneadProcess {
     private let stdoutURL: URL
     private let stderrURL: URL
 
-    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+    /// Runs `knead arguments`; with `wrapper` (e.g. usb-mock and its options, ending in
+    /// `--`), runs the wrapper with the knead binary and `arguments` after it.
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+         wrapper: [String] = []) throws {
         self.directory = directory
         stdoutURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
         stderrURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         guard let binary = Paths.knead else { throw MissingBinary() }
-        process.executableURL = binary
-        process.arguments = arguments
+        if let first = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(wrapper.dropFirst()) + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"

@@ -38,6 +38,7 @@ final class USBLink: @unchecked Sendable {
     /// Orders producers (the engine, the event thread) on the stream, never held by stop.
     private let writeTurn = Mutex(())
     private let closed = Atomic<Bool>(false)
+    private let unplugged = Atomic<Bool>(false)
 
     var name: String { handle.info.name }
     var info: USBDeviceInfo { handle.info }
@@ -119,6 +120,7 @@ final class USBLink: @unchecked Sendable {
     var failed: BackendError? { failure.withLock { $0 } }
 
     func fail(_ cause: USBTransferFailure) {
+        if case .unplugged = cause { unplugged.store(true, ordering: .releasing) }
         let first = failure.withLock { failure -> BackendError? in
             guard failure == nil else { return nil }
             failure = cause.backendError(device: handle.info.name)
@@ -133,10 +135,24 @@ final class USBLink: @unchecked Sendable {
         writeTurn.withLock { _ in out.send(produce()) }
     }
 
-    /// The priority path: cancels what is in flight and submits `bytes` at once.
+    /// The priority path: cancels what is in flight and submits `bytes` at once. Tried
+    /// after a failure too (a stalled or slow device may still take it; an unplugged
+    /// one refuses harmlessly), then the failure is thrown.
     func writeStop(_ bytes: [UInt8]) throws(BackendError) {
-        if let failed { throw failed }
         out.sendFirst(bytes)
+        if let failed { throw failed }
+    }
+
+    /// Whether the failure was the device going away (nothing more can reach it).
+    var isUnplugged: Bool { unplugged.load(ordering: .acquiring) }
+
+    /// Clears a stalled OUT endpoint so a last transfer (the zero report) may pass.
+    /// Synchronous (a control transfer, at most 100 ms): for `close`, never the stop path.
+    func clearStall() {
+        switch plan.out {
+        case let .interrupt(endpoint), let .bulk(endpoint): _ = libusb_clear_halt(handle.handle, endpoint)
+        case .control: break
+        }
     }
 
     /// Waits (polling, at most `timeout` seconds) for `done`, the link failing (unless

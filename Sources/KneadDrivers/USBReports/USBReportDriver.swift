@@ -132,10 +132,15 @@ public final class USBReportDriver: Backend, PortReaderDelegate, @unchecked Send
         }
         // A stop the device took is the last word: nothing was sent after it.
         let zeroTaken = stopped && link.out.priorityCompleted > 0 && link.out.isIdle
-        if link.failed == nil && !zeroTaken {
+        // No watchdog on these devices: after a stall or a missed deadline the zero is
+        // still tried (the endpoint cleared first); only an unplugged device is let be.
+        if !link.isUnplugged && !zeroTaken {
+            if link.failed != nil { link.clearStall() }
             let before = link.out.priorityCompleted
             link.out.sendFirst(codec.zero)
-            link.wait(timeout: options.closeTimeout) { link.out.priorityCompleted > before && link.out.isIdle }
+            link.wait(timeout: options.closeTimeout, throughFailure: true) {
+                link.out.priorityCompleted > before && link.out.isIdle
+            }
         }
         link.close()
         continuation.finish()

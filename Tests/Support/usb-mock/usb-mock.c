@@ -1009,6 +1009,12 @@ static long parse_count(const char *opt, const char *v) {
 }
 
 int main(int argc, char **argv) {
+    /* A test runner may start us with signals blocked (the mask is inherited across
+     * exec); the signals we forward and SIGUSR1 must reach us. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
     devices = g_ptr_array_new();
     logs = g_ptr_array_new();
     int i = 1;
