@@ -40,6 +40,9 @@ public struct StopBenchmark: Sendable {
         /// Bytes the host sent to the device a second, over the run, as a share of the line.
         public var lineShare: Double?
         public var error: String?
+        /// The p99 this row is compared with, when not the run's floor (a USB device's
+        /// own idle row).
+        public var baselineP99: Double?
 
         init(name: String, rate: Double?, microseconds: [Double], lineShare: Double?, error: String?) {
             let sorted = microseconds.sorted()
@@ -74,7 +77,8 @@ public struct StopBenchmark: Sendable {
                 line += pad(row.rate.map { String(Int($0)) } ?? "-", 7)
                 line += pad(row.lineShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-", 6)
                 line += pad(String(row.count), 7) + pad(us(row.p50), 9) + pad(us(row.p99), 9) + pad(us(row.max), 9)
-                line += pad(floor.p99 > 0 ? String(format: "%.1f×", row.p99 / floor.p99) : "-", 15)
+                let baseline = row.baselineP99 ?? floor.p99
+                line += pad(baseline > 0 && row.count > 0 ? String(format: "%.1f×", row.p99 / baseline) : "-", 15)
                 if let error = row.error { line += "  (\(error))" }
                 lines.append(line)
             }

@@ -19,8 +19,8 @@ public struct USBStopBenchmark: Sendable {
         self.profiles = profiles.filter { $0.connection?.link == .usb }
     }
 
-    /// Two rows per profile: idle, then playing; a profile whose device is absent gets
-    /// one row saying so.
+    /// Two rows per profile: idle (its floor), then playing, compared with the idle
+    /// row; a profile whose device is absent gets one row saying so.
     public func run() -> [StopBenchmark.Summary] {
         var rows: [StopBenchmark.Summary] = []
         for profile in profiles {
@@ -33,8 +33,11 @@ public struct USBStopBenchmark: Sendable {
                                                   error: "no such device: plug it in, or run scripts/bench-usb-stop"))
                 continue
             }
-            rows.append(idle(profile, selector, name: name + " idle"))
-            rows.append(playing(profile, selector, name: name + " playing"))
+            let floor = idle(profile, selector, name: name + " idle")
+            var busy = playing(profile, selector, name: name + " playing")
+            busy.baselineP99 = floor.p99
+            rows.append(floor)
+            rows.append(busy)
         }
         return rows
     }

@@ -70,8 +70,15 @@ struct BenchStopCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             Console.output(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
         } else {
-            Console.output("Stop under a saturated line: \(baud) baud, 8N1, paced by knead sim; \(stops) stops "
-                           + "at random moments; request → stop() returned (bytes handed to the OS)\n\n")
+            if !usbOnly {
+                Console.output("Stop under a saturated line: \(baud) baud, 8N1, paced by knead sim; \(stops) stops "
+                               + "at random moments; request → stop() returned (bytes handed to the OS)\n")
+            }
+            if usb || usbOnly {
+                Console.output("USB: \(stops) stops per device, idle then playing at its profile's rate; request → "
+                               + "stop() returned (libusb has the stop's transfer); USB rows compare with their idle row\n")
+            }
+            Console.output("\n")
             Console.output(report.table)
         }
     }
