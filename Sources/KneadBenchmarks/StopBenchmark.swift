@@ -71,9 +71,11 @@ public struct StopBenchmark: Sendable {
                 text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
             }
             func us(_ value: Double) -> String { String(format: "%.1f", value) }
-            var lines = ["case" + String(repeating: " ", count: 36) + "rate Hz  line  stops   p50 µs   p99 µs   max µs  p99/floor p99"]
+            let width = ([floor] + cases).map(\.name.count).reduce(38, Swift.max) + 2
+            var lines = ["case".padding(toLength: width, withPad: " ", startingAt: 0)
+                         + "rate Hz  line  stops   p50 µs   p99 µs   max µs  p99/floor p99"]
             for row in [floor] + cases {
-                var line = row.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                var line = row.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 line += pad(row.rate.map { String(Int($0)) } ?? "-", 7)
                 line += pad(row.lineShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-", 6)
                 line += pad(String(row.count), 7) + pad(us(row.p50), 9) + pad(us(row.p99), 9) + pad(us(row.max), 9)

@@ -8,8 +8,8 @@ import KneadSystem
 /// runs this under Tests/Support/usb-mock). For each: the device idle (the floor: the
 /// stop transfer submitted with nothing in flight) and the device playing
 /// ever-changing frames at its profile's highest rate, stopped at random moments from
-/// another thread. Timed from the call to the driver's `stop()` to its return, when
-/// libusb has the stop's transfer (`libusb_submit_transfer` returned).
+/// another thread. Timed from the call to the driver's `stop()` to the moment
+/// `libusb_submit_transfer` returned for the stop's transfer (`USBStopTiming`).
 public struct USBStopBenchmark: Sendable {
     public let configuration: StopBenchmark.Configuration
     public let profiles: [DeviceProfile]
@@ -35,9 +35,9 @@ public struct USBStopBenchmark: Sendable {
             }
             let floor = idle(profile, selector, name: name + " idle")
             var busy = playing(profile, selector, name: name + " playing")
-            busy.baselineP99 = floor.p99
+            for index in busy.indices { busy[index].baselineP99 = floor.p99 }
             rows.append(floor)
-            rows.append(busy)
+            rows += busy
         }
         return rows
     }
@@ -50,6 +50,16 @@ public struct USBStopBenchmark: Sendable {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// Microseconds from the request to the stop's `libusb_submit_transfer` called and
+    /// returned (both `stop()`'s return for a backend that cannot tell).
+    static func latency(of backend: any Backend, requestedAt requested: UInt64) -> (called: Double, returned: Double) {
+        let end = Double(MonotonicTime.nanoseconds() - requested) / 1000
+        guard let timed = backend as? USBStopTiming else { return (end, end) }
+        let (called, returned) = timed.stopSubmitTimes
+        guard called >= requested, returned >= called else { return (end, end) }
+        return (Double(called - requested) / 1000, Double(returned - requested) / 1000)
     }
 
     /// The floor: stops with nothing in flight, a few milliseconds apart.
@@ -70,7 +80,7 @@ public struct USBStopBenchmark: Sendable {
                 return StopBenchmark.Summary(name: name, rate: nil, microseconds: samples, lineShare: nil,
                                              error: "\(error)")
             }
-            samples.append(Double(MonotonicTime.nanoseconds() - requested) / 1000)
+            samples.append(Self.latency(of: backend, requestedAt: requested).returned)
             backend.runWillStart()
             // Let the stop's transfer complete: the next one starts idle.
             ThreadPause.sleep(microseconds: 5_000)
@@ -79,13 +89,15 @@ public struct USBStopBenchmark: Sendable {
     }
 
     /// Stops at random moments while the engine plays changing frames at the profile's rate.
-    func playing(_ profile: DeviceProfile, _ selector: USBSelector, name: String) -> StopBenchmark.Summary {
+    /// Two rows: to `libusb_submit_transfer`'s return, and to its call (knead's own
+    /// part, without the emulator's or the kernel's).
+    func playing(_ profile: DeviceProfile, _ selector: USBSelector, name: String) -> [StopBenchmark.Summary] {
         let rate = profile.maxRate
         let backend: any Backend
         switch open(profile, selector) {
         case let .success(opened): backend = opened
         case let .failure(error):
-            return StopBenchmark.Summary(name: name, rate: rate, microseconds: [], lineShare: nil, error: "\(error)")
+            return [StopBenchmark.Summary(name: name, rate: rate, microseconds: [], lineShare: nil, error: "\(error)")]
         }
         let seconds = Double(configuration.stops) * (configuration.gap.upperBound / 1000 + 0.01) + 10
         let limits = SafetyLimits.resolve(device: profile, sessionCap: seconds + 60)
@@ -96,6 +108,7 @@ public struct USBStopBenchmark: Sendable {
         NativeThread.start { played.set(engine.run(frames.makeIterator())) }?.detach()
         var random = SplitMix64(seed: configuration.seed)
         var samples: [Double] = []
+        var reached: [Double] = []
         var error: String?
         ThreadPause.sleep(microseconds: 300_000)
         for _ in 0..<configuration.stops {
@@ -110,13 +123,17 @@ public struct USBStopBenchmark: Sendable {
                 error = "\(failure)"
                 break
             }
-            samples.append(Double(MonotonicTime.nanoseconds() - requested) / 1000)
+            let latency = Self.latency(of: backend, requestedAt: requested)
+            samples.append(latency.returned)
+            reached.append(latency.called)
             backend.runWillStart()
         }
         _ = engine.requestStop()
         let result = played.wait()
         backend.close()
         if error == nil, samples.count < configuration.stops { error = "play ended early: \(result.endReason)" }
-        return StopBenchmark.Summary(name: name, rate: rate, microseconds: samples, lineShare: nil, error: error)
+        return [StopBenchmark.Summary(name: name, rate: rate, microseconds: samples, lineShare: nil, error: error),
+                StopBenchmark.Summary(name: name + " (to the call)", rate: rate, microseconds: reached, lineShare: nil,
+                                      error: error)]
     }
 }

@@ -82,6 +82,10 @@ struct SimCommand: ParsableCommand {
     static let realtimePriority: Int32 = 40
 
     func validate() throws {
+        guard servedProtocol.links.contains(.serial) else {
+            throw ValidationError("--protocol \(servedProtocol.rawValue) is a USB device's; knead sim serves tcode or kwp "
+                                  + "on a pseudo-terminal (Tests/Support/usb-mock emulates the USB devices)")
+        }
         if let fault {
             do { _ = try ServeFaults.parse(fault) } catch { throw ValidationError("--fault: \(error)") }
         }

@@ -78,7 +78,7 @@ struct DevicesTests {
         #expect(run.stdout == #"{"ports":[{"console":false,"description":"knead chair controller - KC-0001","#
                 + #""neverProbed":false,"path":"/dev/ttyUSB0","profiles":["knead-chair"],"transport":"usb","#
                 + #""usbID":"1209:0001","usbManufacturer":"knead project","usbProduct":"knead chair controller","#
-                + #""usbProductID":"0001","usbSerial":"KC-0001","usbVendorID":"1209"}]}"# + "\n")
+                + #""usbProductID":"0001","usbSerial":"KC-0001","usbVendorID":"1209"}],"usb":[]}"# + "\n")
 
         let text = try KneadRun(["devices"], wrapper: ["/usr/bin/umockdev-run", "-d", description, "--"],
                                 directory: SourceTree.root)
@@ -87,6 +87,7 @@ struct DevicesTests {
             /dev/ttyUSB0  usb  1209:0001  knead chair controller - KC-0001  serial KC-0001
                 manufacturer: knead project
                 profile: knead-chair  (knead play PATTERN --port /dev/ttyUSB0 --device knead-chair)
+            no USB device that a profile names (knead-usb, xbox360-rumble, rez-trancevibrator); --all lists every USB device
 
             """)
     }

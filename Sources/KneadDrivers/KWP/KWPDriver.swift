@@ -17,7 +17,7 @@ import Synchronization
 /// the port's write turn (`SerialPort.write(_ produce:)`), so it reaches the OS in the
 /// order it was made, and the stop path, which needs this lock to make STOP, never
 /// waits behind a write blocked on a full line.
-public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecked Sendable {
+public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTiming, @unchecked Sendable {
     public static let protocolName = "knead wire protocol v\(KWP.version)"
     public static let defaultLead = 0.15
     public static let minimumLead = 0.1
@@ -98,6 +98,11 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, @unchecke
                                            maxRate: profile.maxRate, mode: .lead(lead))
         (telemetry, continuation) = AsyncStream.makeStream(of: Telemetry.self, bufferingPolicy: .bufferingNewest(64))
         state = Mutex(State(session: KWPHostSession(configuration: options.host)))
+    }
+
+    /// Over USB: when the last STOP's transfer was handed to libusb (0 on serial, or none yet).
+    public var stopSubmitTimes: (called: UInt64, returned: UInt64) {
+        (state.withLock { $0.link } as? USBStreamLink)?.link.out.prioritySubmitTimes ?? (0, 0)
     }
 
     /// What the device said about itself (nil before `open`).

@@ -196,6 +196,14 @@ final class USBLink: @unchecked Sendable {
     }
 }
 
+/// A backend on USB that can tell when its last stop reached libusb, for
+/// `knead bench stop` (request to submission).
+public protocol USBStopTiming {
+    /// Monotonic nanoseconds when `libusb_submit_transfer` was called for the last
+    /// stop's transfer, and when it returned; 0: none yet.
+    var stopSubmitTimes: (called: UInt64, returned: UInt64) { get }
+}
+
 /// What an interface lacks for a driver, e.g. "it has no interrupt OUT endpoint".
 struct USBInterfaceMismatch: Error, Sendable {
     let missing: String

@@ -51,6 +51,8 @@ final class USBOutChannel: @unchecked Sendable {
         var submitted = 0
         var coalesced = 0
         var priorityCompleted = 0
+        var prioritySubmittedAt: UInt64 = 0
+        var priorityCalledAt: UInt64 = 0
     }
     private let state = Mutex(State())
 
@@ -114,8 +116,10 @@ final class USBOutChannel: @unchecked Sendable {
         if let now { submit(main, mainBuffer, now) }
     }
 
-    /// The priority path: what waits is dropped, the transfer in flight cancelled, and
-    /// `bytes` submitted on a transfer of their own at once.
+    /// The priority path: what waits is dropped, `bytes` are submitted on a transfer of
+    /// their own at once, and then the transfer in flight is cancelled. The endpoint's
+    /// queue keeps submission order, so the cancel (which discards the older transfer
+    /// if it has not gone yet) need not come first and the stop does not wait for it.
     func sendFirst(_ bytes: [UInt8]) {
         let (cancel, go) = state.withLock { state -> (Bool, Bool) in
             guard !state.closing else { return (false, false) }
@@ -124,13 +128,19 @@ final class USBOutChannel: @unchecked Sendable {
             if go { state.priorityInFlight = true }
             return (state.mainInFlight, go)
         }
-        if cancel { _ = libusb_cancel_transfer(main) }
         if go {
             submit(priority, priorityBuffer, Array(bytes.prefix(capacity)))
         } else {
             // A stop is already on its way; these bytes follow it.
             send(bytes)
         }
+        if cancel { _ = libusb_cancel_transfer(main) }
+    }
+
+    /// When the last stop transfer was handed to libusb: `libusb_submit_transfer`
+    /// called and returned (monotonic nanoseconds; 0: never).
+    var prioritySubmitTimes: (called: UInt64, returned: UInt64) {
+        state.withLock { ($0.priorityCalledAt, $0.prioritySubmittedAt) }
     }
 
     /// Cancels the transfer in flight and takes nothing more. The event loop must keep
@@ -212,9 +222,17 @@ final class USBOutChannel: @unchecked Sendable {
         case .control:
             libusb_fill_control_transfer(transfer, handle, buffer, outTransferDone, context, timeout)
         }
+        let called = transfer == priority ? MonotonicTime.nanoseconds() : 0
         let result = libusb_submit_transfer(transfer)
         if result == 0 {
-            state.withLock { $0.submitted += 1 }
+            let now = transfer == priority ? MonotonicTime.nanoseconds() : 0
+            state.withLock { state in
+                state.submitted += 1
+                if transfer == priority {
+                    state.priorityCalledAt = called
+                    state.prioritySubmittedAt = now
+                }
+            }
             return
         }
         state.withLock { state in

@@ -12,7 +12,7 @@ import Synchronization
 /// Neither device has a watchdog: it holds the last level until told another. So
 /// every way out sends the zero report, and `close` waits (up to `closeTimeout`) for
 /// the device to take it.
-public final class USBReportDriver: Backend, PortReaderDelegate, @unchecked Sendable {
+public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, @unchecked Sendable {
     public struct Options: Sendable {
         /// How long `close` waits for the device to take the zero report, seconds.
         public var closeTimeout = 0.3
@@ -58,6 +58,10 @@ public final class USBReportDriver: Backend, PortReaderDelegate, @unchecked Send
     /// Reports handed to libusb, and reports replaced by a newer one before they went.
     public var transfersSubmitted: Int { state.withLock { $0.link?.out.submitted } ?? 0 }
     public var reportsCoalesced: Int { state.withLock { $0.link?.out.coalesced } ?? 0 }
+
+    public var stopSubmitTimes: (called: UInt64, returned: UInt64) {
+        state.withLock { $0.link?.out.prioritySubmitTimes } ?? (0, 0)
+    }
 
     // MARK: Backend
 

@@ -27,9 +27,11 @@ struct BenchStopCommand: ParsableCommand {
             rez-trancevibrator) whose device is plugged in: stops on the idle device (its
             floor: the stop transfer submitted with nothing in flight), then stops at
             random moments while the device plays changing frames at its profile's
-            highest rate; each timed from the call to stop() to its return, when libusb
-            has the stop's transfer. scripts/bench-usb-stop runs them against the
-            emulated devices of the tests (umockdev); --usb-only skips the serial rows.
+            highest rate. Each is timed from the call to stop() to the return of
+            libusb_submit_transfer for the stop's transfer; "(to the call)" rows stop
+            the clock when knead calls it, without the kernel's (or the emulator's)
+            part. scripts/bench-usb-stop runs them against the emulated devices of the
+            tests (umockdev); --usb-only skips the serial rows.
             """)
 
     @Option(help: ArgumentHelp("Stops per protocol.", valueName: "N"))
@@ -76,7 +78,7 @@ struct BenchStopCommand: ParsableCommand {
             }
             if usb || usbOnly {
                 Console.output("USB: \(stops) stops per device, idle then playing at its profile's rate; request → "
-                               + "stop() returned (libusb has the stop's transfer); USB rows compare with their idle row\n")
+                               + "libusb_submit_transfer returned for the stop; USB rows compare with their idle row\n")
             }
             Console.output("\n")
             Console.output(report.table)
