@@ -86,7 +86,8 @@ extension PlayTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let pattern = try PlayFixtures.write(PlayFixtures.long, named: "pattern.yaml", in: directory)
             let process = Process()
-            process.executableURL = try #require(Paths.knead)
+            guard let knead = Paths.knead else { throw MissingBinary() }
+            process.executableURL = knead
             process.arguments = ["play", pattern, "--time-scale", "5"]
             process.currentDirectoryURL = directory
             let output = Pipe(), errors = Pipe()

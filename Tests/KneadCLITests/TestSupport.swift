@@ -65,7 +65,7 @@ func runKnead(_ arguments: [String], in directory: URL = Paths.repository,
     // Standard error goes to a file and standard output through a pipe read to the end,
     // so a large output cannot block the child.
     let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("knead-stderr-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errorFile) }
     let errorHandle = try FileHandle(forWritingTo: errorFile)
     let output = Pipe()

@@ -49,7 +49,7 @@ struct PortPathTests {
         let folder = try TemporaryFolder()
         #expect(PortPath(folder.file("nothing")).kind == .missing)
         let file = folder.file("plain.txt")
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         let plain = PortPath(file)
         #expect(plain.kind == .notADevice)
         #expect(plain.fileType == "a regular file")

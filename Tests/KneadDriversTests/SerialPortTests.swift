@@ -65,7 +65,7 @@ struct SerialPortTests {
     @Test func aFileIsNotASerialPort() throws {
         let folder = try TemporaryFolder()
         let path = folder.file("notes.txt")
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         #expect(throws: BackendError.refused("\(path) is not a serial port: it is a regular file")) {
             _ = try SerialPort.open(path)
         }
