@@ -195,3 +195,51 @@ struct ProfileFileTests {
 extension ProfileFileResult {
     var headlines: [String] { diagnostics.map { $0.headline(file: file) } }
 }
+
+/// The `link` and `interface` connection keys (issue 8): what each protocol runs over.
+@Suite struct ConnectionLinkTests {
+    static func profile(_ connection: String) -> ProfileFileResult<DeviceProfile> {
+        DeviceProfileFile.parse(text: """
+            name: linked
+            kind: handheld
+            max-rate: 100Hz
+            intensity: {steps: 256, max-slew: 3/s}
+            connection: \(connection)
+            """, fileName: "linked.yaml")
+    }
+
+    @Test func aUSBOnlyProtocolIsOnUSBWithoutSayingSo() throws {
+        let pad = try #require(Self.profile("{protocol: xbox360-rumble, match: [{usb: \"045e:028e\"}]}").profile)
+        #expect(pad.connection?.link == .usb && pad.connection?.interface == 0)
+        let board = try #require(Self.profile("{protocol: kwp, link: usb, interface: 2}").profile)
+        #expect(board.connection?.link == .usb && board.connection?.interface == 2)
+        let serial = try #require(Self.profile("{protocol: kwp}").profile)
+        #expect(serial.connection?.link == .serial)
+    }
+
+    @Test func aLinkTheProtocolCannotRunOverIsAnErrorAtItsPlace() {
+        #expect(Self.profile("{protocol: tcode, link: usb}").headlines
+                == ["linked.yaml:5:37: error: TCode v0.3 does not run over usb"])
+        #expect(Self.profile("{protocol: rez-trancevibrator, link: serial}").headlines
+                == ["linked.yaml:5:50: error: the Rez Trance Vibrator's speed request does not run over serial"])
+        #expect(Self.profile("{protocol: kwp, link: radio}").headlines.first?.contains("radio") == true)
+    }
+
+    @Test func serialKeysOnUSBAndAnInterfaceOnSerialAreErrors() {
+        #expect(Self.profile("{protocol: kwp, link: usb, baud: 115200}").headlines
+                == ["linked.yaml:5:40: error: baud sets up a serial port; this connection is USB (link: usb)"])
+        #expect(Self.profile("{protocol: kwp, interface: 1}").headlines
+                == ["linked.yaml:5:29: error: interface is the USB interface a driver claims; this connection is serial"])
+        #expect(Self.profile("{protocol: kwp, link: usb, interface: 300}").headlines.first?.contains("300") == true)
+    }
+
+    @Test func theShippedUSBProfilesLoad() throws {
+        for name in ["knead-usb", "xbox360-rumble", "rez-trancevibrator"] {
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Profiles/\(name).yaml").path
+            let result = DeviceProfileFile.load(path: path)
+            #expect(!result.hasErrors, "\(result.rendered())")
+            #expect(result.profile?.connection?.link == .usb, "\(name)")
+        }
+    }
+}
