@@ -92,7 +92,8 @@ let package = Package(
         .testTarget(name: "KneadLiveViewTests", dependencies: ["KneadLiveView", "KneadPlayer", "KneadCore"]),
         .testTarget(name: "KneadPlayerTests", dependencies: ["KneadPlayer", "KneadSimulator", "KneadEngine", "KneadCore",
                                                              "KneadPatternFile"]),
-        .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile", "KneadPictures", "KneadSystem"],
+        .testTarget(name: "KneadCLITests", dependencies: ["KneadCore", "KneadPatternFile", "KneadPictures", "KneadSystem",
+                                                          "KneadWire"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import KneadWire
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -222,6 +223,43 @@ struct USBPlayTests {
         #expect(kwp.gaps == 0 && kwp.duplicates == 0 && kwp.late == 0)
         #expect(kwp.stops >= 1 && kwp.watchdogTrips == 0)
         #expect(Self.log(in: folder).lines.contains { $0.hasPrefix("bulk-out 01 00") }, "the stream went out on bulk OUT")
+    }
+
+    @Test("knead-usb: Ctrl-C puts STOP first on a transfer of its own, starting with 00")
+    func kneadUSBStopGoesFirst() throws {
+        let folder = try temporaryFolder()
+        let sim = try SimProcess(["--protocol", "kwp", "--device", "knead-usb"], in: folder)
+        let pattern = try PlayFixtures.write(PlayFixtures.long, named: "long.yaml", in: folder)
+        let process = try Self.play(["play", pattern, "--usb", "1209:fffe", "--device", "knead-usb", "--json"],
+                                    devices: [("knead-usb", ["--bridge", sim.link])], in: folder)
+        let playing = process.waitFor(seconds: 20) { Self.log(in: folder).outTransfers.count >= 40 }
+        #expect(playing, "stderr:\n\(process.stderrSoFar)")
+        let before = Self.log(in: folder).outTransfers.count
+        process.signal(SIGINT)
+        let run = process.finish(within: 10)
+        #expect(run.status == 130, "stderr:\n\(run.stderr)")
+        // Each transfer after the signal, decoded on its own: STOP's begins with the 00
+        // that ends a frame cut short, so the device decodes STOP next.
+        var stops: [String] = []
+        for line in Self.log(in: folder).outTransfers.dropFirst(before) {
+            let hex = line.split(separator: " ").last.map(String.init) ?? ""
+            var bytes: [UInt8] = []
+            var index = hex.startIndex
+            while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+                bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+                index = next
+            }
+            let assembler = KWPFrameAssembler()
+            for byte in bytes {
+                if case let .packet(packet) = assembler.push(byte), packet.type == KWPType.stop.rawValue {
+                    stops.append(line)
+                }
+            }
+        }
+        let first = try #require(stops.first, "no STOP went out after Ctrl-C")
+        #expect(first.hasPrefix("bulk-out 01 00"), "\(first)")
+        let served = try sim.stop()
+        #expect((served.kwp?.stops ?? 0) >= 1, "the simulator saw no STOP")
     }
 
     @Test("knead-usb unplugged mid-play: exit 74 naming the device")
