@@ -14,9 +14,9 @@ struct PlayCommand: ParsableCommand {
         discussion: """
             The pattern is compiled for --device, sampled at --rate and passed through the
             safety envelope (soft start, caps, slew limits, session cap, ramp out at the
-            end), then played in real time: on the device at --port (a serial port;
-            docs/drivers.md), or without it on the built-in simulator, which plays the
-            device profile.
+            end), then played in real time: on the device at --port (a serial port) or
+            --usb (a USB device by id, through libusb; docs/drivers.md), or without
+            either on the built-in simulator, which plays the device profile.
 
             In a terminal a live view shows the progress, the step, technique and zone,
             the intensity asked for and what the device does, and where on the back it
@@ -32,9 +32,9 @@ struct PlayCommand: ParsableCommand {
 
             Exit codes: 0 played to the end; 130 stopped by Ctrl-C, q or Esc; 143 SIGTERM
             (129 SIGHUP, 131 SIGQUIT, 141 standard output's reader gone); 69 device
-            unavailable; 74 the device failed while playing, or the trace or the progress
-            could not be written;
-            73 the trace file cannot be created; 65 invalid pattern; 66 pattern file
+            unavailable (not found, busy, no permission, the wrong interface); 74 the
+            device failed while playing (unplugged, stalled, silent), or the trace or
+            the progress could not be written; 73 the trace file cannot be created; 65 invalid pattern; 66 pattern file
             missing or unreadable; 64 bad command line. docs/play.md has the details.
 
             Examples:
@@ -42,6 +42,8 @@ struct PlayCommand: ParsableCommand {
               knead play Patterns/desk-reset.yaml --time-scale 10 --max-intensity 60
               knead play Patterns/handheld-quick-5.yaml --device handheld
               knead play Patterns/desk-reset.yaml --time-scale 20 --json --trace trace.csv
+              knead play Patterns/handheld-quick-5.yaml --usb 045e:028e --device xbox360-rumble
+              knead play Patterns/desk-reset.yaml --usb 1209:fffe,serial=KC-0001 --device knead-usb
             """)
 
     @Argument(help: ArgumentHelp("The pattern file.", valueName: "PATTERN"),
