@@ -35,7 +35,6 @@ enum LibUSB {
     static let access = LIBUSB_ERROR_ACCESS.rawValue
     static let busy = LIBUSB_ERROR_BUSY.rawValue
     static let notFound = LIBUSB_ERROR_NOT_FOUND.rawValue
-    static let notSupported = LIBUSB_ERROR_NOT_SUPPORTED.rawValue
 
     static func statusName(_ status: libusb_transfer_status) -> String {
         switch status {

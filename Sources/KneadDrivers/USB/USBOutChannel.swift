@@ -23,7 +23,7 @@ enum USBOutTarget: Sendable, Equatable {
 /// callback with what came meanwhile, so the engine never waits on USB.
 ///
 /// `latest`: a report replaces the one waiting (a rumble level: only the newest
-/// matters; `coalesced` counts the replaced ones). `stream`: bytes queue behind each
+/// matters). `stream`: bytes queue behind each
 /// other (the knead wire protocol's byte stream: nothing may be lost).
 ///
 /// Stop has a transfer of its own: `sendFirst` drops what waits, cancels the transfer
@@ -48,8 +48,6 @@ final class USBOutChannel: @unchecked Sendable {
         var priorityInFlight = false
         var pending: [UInt8]?
         var closing = false
-        var submitted = 0
-        var coalesced = 0
         var priorityCompleted = 0
         var prioritySubmittedAt: UInt64 = 0
         var priorityCalledAt: UInt64 = 0
@@ -89,8 +87,6 @@ final class USBOutChannel: @unchecked Sendable {
         priorityBuffer.deallocate()
     }
 
-    var submitted: Int { state.withLock { $0.submitted } }
-    var coalesced: Int { state.withLock { $0.coalesced } }
     var priorityCompleted: Int { state.withLock { $0.priorityCompleted } }
     var isIdle: Bool { state.withLock { !$0.mainInFlight && !$0.priorityInFlight } }
 
@@ -103,7 +99,6 @@ final class USBOutChannel: @unchecked Sendable {
             if state.mainInFlight {
                 switch filling {
                 case .latest:
-                    if state.pending != nil { state.coalesced += 1 }
                     state.pending = bytes
                 case .stream:
                     state.pending = (state.pending ?? []) + bytes
@@ -226,9 +221,8 @@ final class USBOutChannel: @unchecked Sendable {
         let result = libusb_submit_transfer(transfer)
         if result == 0 {
             let now = transfer == priority ? MonotonicTime.nanoseconds() : 0
-            state.withLock { state in
-                state.submitted += 1
-                if transfer == priority {
+            if transfer == priority {
+                state.withLock { state in
                     state.priorityCalledAt = called
                     state.prioritySubmittedAt = now
                 }

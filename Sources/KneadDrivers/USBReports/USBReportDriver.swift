@@ -52,13 +52,6 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
         (telemetry, continuation) = AsyncStream.makeStream(of: Telemetry.self)
     }
 
-    /// The device's name in messages once open (`USB device 045e:028e (…, bus 1 port 2)`).
-    public var deviceName: String { state.withLock { $0.link?.name } ?? "USB device \(selector)" }
-
-    /// Reports handed to libusb, and reports replaced by a newer one before they went.
-    public var transfersSubmitted: Int { state.withLock { $0.link?.out.submitted } ?? 0 }
-    public var reportsCoalesced: Int { state.withLock { $0.link?.out.coalesced } ?? 0 }
-
     public var stopSubmitTimes: (called: UInt64, returned: UInt64) {
         state.withLock { $0.link?.out.prioritySubmitTimes } ?? (0, 0)
     }
@@ -69,11 +62,15 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
     /// (a device left running by a crash starts from rest).
     public func open() throws(BackendError) -> DeviceIdentity {
         let codec = self.codec
-        var plan = { (interface: USBInterfaceDescription) in codec.plan(interface) }
         let deadline = options.deadlineMilliseconds
-        plan = { interface in codec.plan(interface).map { var p = $0; p.deadlineMilliseconds = deadline; return p } }
         let link = try USBLink.open(selector, interface: profile.connection?.interface ?? 0,
-                                    purpose: codec.purpose, plan: plan, delegate: self)
+                                    purpose: codec.purpose, plan: { interface in
+                                        codec.plan(interface).map { found in
+                                            var plan = found
+                                            plan.deadlineMilliseconds = deadline
+                                            return plan
+                                        }
+                                    }, delegate: self)
         state.withLock {
             $0.link = link
             $0.last = codec.zero
