@@ -25,6 +25,9 @@ struct USBLinkPlan: Sendable {
 /// and the failure all arrive on the event thread.
 final class USBLink: @unchecked Sendable {
     static let defaultDeadlineMilliseconds = 250
+    /// Devices whose transfers never came back at close (a device that ignores the
+    /// cancel): kept open for the life of the process rather than freed under libusb.
+    private static let abandoned = Mutex<[USBDeviceHandle]>([])
 
     let handle: USBDeviceHandle
     let plan: USBLinkPlan
@@ -184,7 +187,12 @@ final class USBLink: @unchecked Sendable {
             hasHotplug = false
         }
         let idle = out.isIdle && (input?.isIdle ?? true)
-        guard idle else { return }
+        guard idle else {
+            // libusb still owns transfers that point into this handle and context:
+            // closing or exiting would free memory under them, so both are kept.
+            Self.abandoned.withLock { $0.append(handle) }
+            return
+        }
         out.free()
         input?.free()
         handle.close()
