@@ -1,0 +1,96 @@
+import Foundation
+import KneadCore
+import KneadPlayer
+import KneadPatternFile
+import KneadSystem
+import Synchronization
+
+/// The loop behind `preview --watch` and `render --watch`: draw once, then again each
+/// time the pattern file (or a script file it plays) is saved, until a signal.
+///
+/// Saves are seen by `FileChangeWatch` on the folders holding the files, so editors
+/// that save by writing a temporary file and renaming it over the pattern keep
+/// working, and a burst of events from one save gives one redraw. SIGINT, SIGTERM,
+/// SIGHUP and SIGQUIT end the loop: `run` returns the signal's number, and the caller
+/// puts the terminal back and exits 128 + that number (130 for Ctrl-C).
+final class WatchLoop: @unchecked Sendable {  // the signal thread only stores a number and wakes the pipe
+    /// The pattern file, as given on the command line.
+    let path: String
+    private let wake: WakePipe
+    private let received = Atomic<Int32>(0)
+
+    init(path: String) throws {
+        self.path = path
+        guard let wake = WakePipe() else {
+            Console.error("knead: error: cannot watch \(path): out of file descriptors\n")
+            throw KneadExitCode.ioError
+        }
+        self.wake = wake
+    }
+
+    /// Calls `draw` now and after every save; returns the number of the signal that
+    /// ended it. `draw` returns the files to watch besides the pattern (the scripts it
+    /// plays), or nil to keep the ones watched so far (a pattern with errors). When
+    /// `stopEarly` holds after the first draw, returns 0 at once.
+    func run(_ draw: () -> [String]?, stopEarly: () -> Bool = { false }) throws -> Int32 {
+        let signals = SignalWatcher(priority: nil) { [self] stop, _ in
+            guard case let .signal(number) = stop else { return }
+            _ = received.compareExchange(expected: 0, desired: number, ordering: .sequentiallyConsistent)
+            wake.wake()
+        }
+        _ = signals
+        var scripts = draw() ?? []
+        if stopEarly() { return 0 }
+        var watch = try makeWatch(scripts)
+        while true {
+            switch watch.waitForChange(wakeDescriptor: wake.readEnd) {
+            case .woken:
+                return received.load(ordering: .sequentiallyConsistent)
+            case .changed:
+                if let now = draw(), now != scripts {
+                    scripts = now
+                    watch = try makeWatch(scripts)
+                }
+            }
+        }
+    }
+
+    private func makeWatch(_ scripts: [String]) throws -> FileChangeWatch {
+        if let watch = FileChangeWatch(paths: [path] + scripts) { return watch }
+        // A script in a folder that is gone: watch the pattern alone rather than nothing.
+        if let watch = FileChangeWatch(paths: [path]) { return watch }
+        Console.error("knead: error: cannot watch \(path) for changes (inotify): \(Errno.text(errno))\n"
+                      + "  hint: raise fs.inotify.max_user_instances or max_user_watches, or run without --watch\n")
+        throw KneadExitCode.ioError
+    }
+
+    /// The script files a pattern plays, as paths from the current folder (resolved
+    /// from the pattern's folder, as the parser resolves them), each once.
+    static func scriptPaths(of pattern: Pattern, patternPath: String) -> [String] {
+        let folder = patternPath.contains("/") ? String(patternPath[..<patternPath.lastIndex(of: "/")!]) : ""
+        var paths: [String] = []
+        func visit(_ items: [PatternItem]) {
+            for item in items {
+                switch item {
+                case let .step(step):
+                    guard let script = step.parameters.script else { continue }
+                    for path in [script.path] + (Funscript.vibrationCompanion(of: script.path).map { [$0] } ?? []) {
+                        let full = path.hasPrefix("/") || folder.isEmpty ? path : folder + "/" + path
+                        if !paths.contains(full) { paths.append(full) }
+                    }
+                case let .repeat(_, inner, _):
+                    visit(inner)
+                }
+            }
+        }
+        visit(pattern.items)
+        return paths
+    }
+
+    /// `12:34:56`, local time: when a redraw happened.
+    static func clock() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: Date())
+    }
+}
