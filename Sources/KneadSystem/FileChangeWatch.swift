@@ -37,15 +37,20 @@ public final class FileChangeWatch {
         let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { return nil }
         self.descriptor = descriptor
-        for path in paths {
-            let (folder, name) = Self.split(path)
-            let watch = inotify_add_watch(descriptor, folder, Self.mask)
-            guard watch >= 0 else {
-                Glibc.close(descriptor)
-                return nil
-            }
-            watched[watch, default: []].insert(name)
+        for path in paths where !add(path) {
+            Glibc.close(descriptor)
+            return nil
         }
+    }
+
+    /// Watches one more file; false when its folder cannot be watched.
+    @discardableResult
+    public func add(_ path: String) -> Bool {
+        let (folder, name) = Self.split(path)
+        let watch = inotify_add_watch(descriptor, folder, Self.mask)
+        guard watch >= 0 else { return false }
+        watched[watch, default: []].insert(name)
+        return true
     }
 
     deinit {
@@ -119,7 +124,7 @@ public final class FileChangeWatch {
     }
 
     /// The folder to watch and the name in it (`pattern.yaml` → `.`, `pattern.yaml`).
-    static func split(_ path: String) -> (folder: String, name: String) {
+    public static func split(_ path: String) -> (folder: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let folder = String(path[..<slash])
         return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))

@@ -39,29 +39,26 @@ final class WatchLoop: @unchecked Sendable {  // the signal thread only stores a
             wake.wake()
         }
         _ = signals
+        // Watching before the first draw: a save made as soon as the picture is out is seen.
+        guard let watch = FileChangeWatch(paths: [path]) else {
+            Console.error("knead: error: cannot watch \(path) for changes (inotify): \(Errno.text(errno))\n"
+                          + "  hint: raise fs.inotify.max_user_instances or max_user_watches, or run without --watch\n")
+            throw KneadExitCode.ioError
+        }
         var scripts = draw() ?? []
         if stopEarly() { return 0 }
-        var watch = try makeWatch(scripts)
+        for script in scripts { watch.add(script) }  // a script in a folder that is gone is not watched
         while true {
             switch watch.waitForChange(wakeDescriptor: wake.readEnd) {
             case .woken:
                 return received.load(ordering: .sequentiallyConsistent)
             case .changed:
-                if let now = draw(), now != scripts {
-                    scripts = now
-                    watch = try makeWatch(scripts)
+                for script in draw() ?? [] where !scripts.contains(script) {
+                    scripts.append(script)
+                    watch.add(script)
                 }
             }
         }
-    }
-
-    private func makeWatch(_ scripts: [String]) throws -> FileChangeWatch {
-        if let watch = FileChangeWatch(paths: [path] + scripts) { return watch }
-        // A script in a folder that is gone: watch the pattern alone rather than nothing.
-        if let watch = FileChangeWatch(paths: [path]) { return watch }
-        Console.error("knead: error: cannot watch \(path) for changes (inotify): \(Errno.text(errno))\n"
-                      + "  hint: raise fs.inotify.max_user_instances or max_user_watches, or run without --watch\n")
-        throw KneadExitCode.ioError
     }
 
     /// The script files a pattern plays, as paths from the current folder (resolved
