@@ -81,6 +81,32 @@ struct WatchTests {
         #expect(count("── redraw", in: run.stdout) == 5)  // one line per save, not per inotify event
     }
 
+    @Test func previewRedrawsWhenAScriptFileItPlaysIsSaved() throws {
+        let folder = try temporaryFolder()
+        _ = try PlayFixtures.write("""
+            pattern: Buzz
+            steps:
+              - script: {file: buzz.ahap, zone: rhomboids-left}
+            """, named: "buzz.yaml", in: folder)
+        func ahap(_ seconds: Int) -> String {
+            #"{"Pattern": [{"Event": {"Time": 0, "EventType": "HapticContinuous", "EventDuration": \#(seconds)}}]}"#
+        }
+        let script = try PlayFixtures.write(ahap(20), named: "buzz.ahap", in: folder)
+        let knead = try KneadProcess(["preview", "--watch", "buzz.yaml", "--width", "60", "--device", "handheld"],
+                                     in: folder)
+        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:20  script") })
+        try saveByRename(ahap(40), script)
+        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:40  script") })
+        try saveInPlace(#"{"Pattern": [{"Event": {"Time": -1, "EventType": "HapticTransient"}}]}"#, script)
+        #expect(knead.waitFor(seconds: 20) {
+            knead.stdoutSoFar.contains("script 'buzz.ahap': buzz.ahap:1:33: Pattern[0].Event.Time -1 is outside 0–86400")
+        })
+        knead.signal(SIGINT)
+        let run = knead.finish()
+        #expect(run.status == 130)
+        #expect(run.stdout.contains("(the last good picture is above)"))
+    }
+
     @Test func previewWatchOfAMissingFileExits66() throws {
         let folder = try temporaryFolder()
         let run = try KneadProcess(["preview", "--watch", "nothing.yaml"], in: folder).finish()
