@@ -21,6 +21,8 @@ public final class FileChangeWatch {
         case changed
         /// The wake descriptor became readable (a signal, a stop asked for).
         case woken
+        /// The output descriptor's reader went away (a pipe whose reader quit).
+        case outputClosed
     }
 
     /// The inotify descriptor; -1 when inotify is unavailable.
@@ -59,15 +61,19 @@ public final class FileChangeWatch {
 
     /// Waits until one of the files changes and then settles for `settleMilliseconds`
     /// (more events in that time restart it, up to `longestSettleMilliseconds` in all),
-    /// or until `wakeDescriptor` (≥ 0) becomes readable, whichever comes first.
-    public func waitForChange(wakeDescriptor: Int32, settleMilliseconds: Int32 = 100,
+    /// or until `wakeDescriptor` (≥ 0) becomes readable, or `outputDescriptor` (≥ 0)
+    /// reports its reader gone, whichever comes first.
+    public func waitForChange(wakeDescriptor: Int32, outputDescriptor: Int32 = -1, settleMilliseconds: Int32 = 100,
                               longestSettleMilliseconds: Int32 = 1000) -> Wake {
-        // Wait for the first relevant event.
+        // Wait for the first relevant event. The output is polled for nothing: poll
+        // reports POLLERR or POLLHUP on it all the same once its reader is gone.
         while true {
-            switch Poll.wait([Poll.Request(descriptor, .readable), Poll.Request(wakeDescriptor, .readable)],
+            switch Poll.wait([Poll.Request(descriptor, .readable), Poll.Request(wakeDescriptor, .readable),
+                              Poll.Request(outputDescriptor, [])],
                              timeoutMilliseconds: -1) {
             case let .ready(events):
                 if !events[1].isEmpty { return .woken }
+                if !events[2].intersection([.error, .hangUp]).isEmpty { return .outputClosed }
                 if !events[0].isEmpty && readRelevant() { break } else { continue }
             case .timedOut, .interrupted:
                 continue

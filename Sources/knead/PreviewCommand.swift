@@ -41,7 +41,7 @@ struct PreviewCommand: ParsableCommand {
             Errors are shown below the last good picture; Ctrl-C ends it (exit 130).
             On a terminal each picture replaces the last; otherwise each redraw is
             printed after a line `── redraw N · FILE · HH:MM:SS ──`. Everything,
-            errors included, goes to standard output.
+            errors included, goes to standard output; if that closes, it exits 74.
 
             Examples:
               knead preview Patterns/desk-reset.yaml
@@ -99,7 +99,7 @@ struct PreviewCommand: ParsableCommand {
         var redraws = 0
         var firstProblem: PreparedSession.Failure?  // .fileProblem: missing at the start
 
-        let ended = try loop.run { () -> [String]? in
+        let ended = try loop.run(output: 1) { () -> [String]? in
             redraws += 1
             let loaded = PreparedSession.load(path: pattern, device: device, body: body,
                                               personCap: session.personCap, sessionCap: session.sessionCapSeconds)
@@ -132,7 +132,8 @@ struct PreviewCommand: ParsableCommand {
                 text = "\u{1B}[?25l\u{1B}[H\u{1B}[2J" + text
                     + "watching \(shownPath) · drawn \(WatchLoop.clock()) · Ctrl-C to stop\n"
             }
-            Console.output(text)
+            // Standard output gone (a pipe's reader quit): stop, as without --watch (74).
+            try Console.outputOrExit(text)
             return scripts
         } stopEarly: {
             firstProblem == .fileProblem

@@ -107,6 +107,19 @@ struct WatchTests {
         #expect(run.stdout.contains("(the last good picture is above)"))
     }
 
+    /// `| head` has read what it wanted: the watch ends (74) instead of waiting for ever.
+    @Test func previewWatchEndsWhenItsReaderGoesAway() throws {
+        let folder = try temporaryFolder()
+        _ = try PlayFixtures.write(Self.first, named: "watched.yaml", in: folder)
+        let run = try runKneadInShell(#"{ "$KNEAD" preview --watch watched.yaml --width 60; echo "status $?" >&2; } | head -1"#,
+                                      in: folder)
+        #expect(run.stdout == "Watched  0:36 · 1 steps · device chair\n")
+        // Usually the picture is in the pipe before head quits, and the watch sees the
+        // reader go; should head quit first, the write itself fails. 74 either way.
+        #expect(run.stderr.contains("knead: error: cannot write to standard output: "))
+        #expect(run.stderr.hasSuffix("status 74\n"))
+    }
+
     @Test func previewWatchOfAMissingFileExits66() throws {
         let folder = try temporaryFolder()
         let run = try KneadProcess(["preview", "--watch", "nothing.yaml"], in: folder).finish()

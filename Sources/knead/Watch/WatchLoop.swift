@@ -31,8 +31,9 @@ final class WatchLoop: @unchecked Sendable {  // the signal thread only stores a
     /// Calls `draw` now and after every save; returns the number of the signal that
     /// ended it. `draw` returns the files to watch besides the pattern (the scripts it
     /// plays), or nil to keep the ones watched so far (a pattern with errors). When
-    /// `stopEarly` holds after the first draw, returns 0 at once.
-    func run(_ draw: () -> [String]?, stopEarly: () -> Bool = { false }) throws -> Int32 {
+    /// `stopEarly` holds after the first draw, returns 0 at once. With `output` (a
+    /// descriptor the drawings go to), exits 74 when its reader goes away between saves.
+    func run(output: Int32 = -1, _ draw: () throws -> [String]?, stopEarly: () -> Bool = { false }) throws -> Int32 {
         let signals = SignalWatcher(priority: nil) { [self] stop, _ in
             guard case let .signal(number) = stop else { return }
             _ = received.compareExchange(expected: 0, desired: number, ordering: .sequentiallyConsistent)
@@ -45,15 +46,18 @@ final class WatchLoop: @unchecked Sendable {  // the signal thread only stores a
                           + "  hint: raise fs.inotify.max_user_instances or max_user_watches, or run without --watch\n")
             throw KneadExitCode.ioError
         }
-        var scripts = draw() ?? []
+        var scripts = try draw() ?? []
         if stopEarly() { return 0 }
         for script in scripts { watch.add(script) }  // a script in a folder that is gone is not watched
         while true {
-            switch watch.waitForChange(wakeDescriptor: wake.readEnd) {
+            switch watch.waitForChange(wakeDescriptor: wake.readEnd, outputDescriptor: output) {
             case .woken:
                 return received.load(ordering: .sequentiallyConsistent)
+            case .outputClosed:
+                Console.error("knead: error: cannot write to standard output: its reader has gone\n")
+                throw KneadExitCode.ioError
             case .changed:
-                for script in draw() ?? [] where !scripts.contains(script) {
+                for script in try draw() ?? [] where !scripts.contains(script) {
                     scripts.append(script)
                     watch.add(script)
                 }
