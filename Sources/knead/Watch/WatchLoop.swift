@@ -68,7 +68,7 @@ final class WatchLoop: @unchecked Sendable {  // the signal thread only stores a
     /// The script files a pattern plays, as paths from the current folder (resolved
     /// from the pattern's folder, as the parser resolves them), each once.
     static func scriptPaths(of pattern: Pattern, patternPath: String) -> [String] {
-        let folder = patternPath.contains("/") ? String(patternPath[..<patternPath.lastIndex(of: "/")!]) : ""
+        let folder = FileChangeWatch.split(patternPath).folder
         var paths: [String] = []
         func visit(_ items: [PatternItem]) {
             for item in items {
@@ -76,7 +76,8 @@ final class WatchLoop: @unchecked Sendable {  // the signal thread only stores a
                 case let .step(step):
                     guard let script = step.parameters.script else { continue }
                     for path in [script.path] + (Funscript.vibrationCompanion(of: script.path).map { [$0] } ?? []) {
-                        let full = path.hasPrefix("/") || folder.isEmpty ? path : folder + "/" + path
+                        let full = path.hasPrefix("/") || folder == "." ? path
+                                 : (folder.hasSuffix("/") ? folder : folder + "/") + path
                         if !paths.contains(full) { paths.append(full) }
                     }
                 case let .repeat(_, inner, _):
