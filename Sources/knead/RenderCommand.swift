@@ -3,6 +3,7 @@ import ArgumentParser
 import KneadCore
 import KneadPatternFile
 import KneadPictures
+import KneadSystem
 
 /// The output formats of `knead render`.
 enum RenderFormat: String, ExpressibleByArgument, CaseIterable {
@@ -46,8 +47,15 @@ struct RenderCommand: ParsableCommand {
             --output. Without --format, the format comes from the --output extension
             (csv otherwise).
 
+            --watch (svg to a file only) writes the picture again each time the pattern
+            or a script file it plays is saved, replacing the file in one step (a
+            temporary file renamed over it, so a viewer never reads half a picture),
+            and prints one line per render on standard error, or the errors; the file
+            keeps its last good picture. Ctrl-C ends it (exit 130).
+
             Examples:
               knead render Patterns/desk-reset.yaml --format svg --output desk-reset.svg
+              knead render my-pattern.yaml --watch --output my-pattern.svg
               knead render Patterns/desk-reset.yaml --rate 10 | head
               knead render Patterns/tapotement-wake-up.yaml --format funscript -o wake
               knead render Patterns/handheld-quick-5.yaml --device handheld -o q.jsonl
@@ -72,6 +80,9 @@ struct RenderCommand: ParsableCommand {
             completion: .file())
     var output: String?
 
+    @Flag(help: "Write the SVG again each time the pattern is saved, until Ctrl-C (svg with --output only).")
+    var watch = false
+
     @OptionGroup var session: SessionOptions
 
     static let rateRange: ClosedRange<Double> = 1...2000
@@ -88,12 +99,20 @@ struct RenderCommand: ParsableCommand {
             throw ValidationError("funscript writes one file per axis: give a base name with --output, e.g. --output desk-reset")
         }
         if let output, output.isEmpty { throw ValidationError("--output needs a file name") }
+        if watch && resolvedFormat != .svg {
+            throw ValidationError("--watch renders a picture: use it with --format svg (or an --output ending in .svg); "
+                                  + "frames for a program are rendered once")
+        }
+        if watch && (output == nil || output == "-") {
+            throw ValidationError("--watch rewrites a file on every save: give one with --output, e.g. --output pattern.svg")
+        }
         if let output, let problem = SameFile.check(output: output, option: "--output", input: pattern) {
             throw ValidationError(problem)
         }
     }
 
     func run() throws {
+        if watch { return try runWatching() }
         let prepared = try PreparedSession.load(path: pattern, options: session)
         try prepared.refuseRateAboveDevice(rate)
         do {
@@ -113,17 +132,91 @@ struct RenderCommand: ParsableCommand {
                 try writer.finish()
                 Console.error("wrote " + FunscriptAxis.paths(base: output!).map(\.path).joined(separator: ", ") + "\n")
             case .svg:
-                var columns = FrameColumns(count: SVGPicture.columnCount, duration: prepared.pictureDuration)
-                for safe in prepared.safeFrames(rate: rate) { columns.add(safe.frame) }
-                let summary = PictureSummary(timeline: prepared.timeline, device: prepared.device)
                 let buffer = OutputBuffer(sink: try openSink(output))
-                try buffer.append(text: SVGPicture.render(summary: summary, columns: columns))
+                try buffer.append(text: svg(prepared))
                 try buffer.flush()
             }
         } catch let error as ExportError {
             Console.error("knead: error: \(error)\n")
             if case .cannotOpen = error { throw KneadExitCode.cannotCreate }
             throw KneadExitCode.ioError
+        }
+    }
+
+    private func svg(_ prepared: PreparedSession) -> String {
+        var columns = FrameColumns(count: SVGPicture.columnCount, duration: prepared.pictureDuration)
+        for safe in prepared.safeFrames(rate: rate) { columns.add(safe.frame) }
+        let summary = PictureSummary(timeline: prepared.timeline, device: prepared.device)
+        return SVGPicture.render(summary: summary, columns: columns)
+    }
+
+    /// `--watch`: the SVG written again on every save, replaced in one step; one line
+    /// per render on standard error, or the diagnostics (the file keeps its last good
+    /// picture). A pattern missing at the start exits 66, as without --watch.
+    private func runWatching() throws {
+        let device = try session.resolveDevice(), body = try session.resolveBody()
+        let output = output!
+        let shownPath = ArgumentText.shown(pattern)
+        let loop = try WatchLoop(path: pattern)
+        var renders = 0
+        var missingAtStart = false
+        var failure: ExitCode?
+        let ended = try loop.run { () -> [String]? in
+            renders += 1
+            let loaded = PreparedSession.load(path: pattern, device: device, body: body,
+                                              personCap: session.personCap, sessionCap: session.sessionCapSeconds)
+            Console.error(shownPath == pattern ? loaded.diagnostics
+                                               : loaded.diagnostics.replacingOccurrences(of: pattern, with: shownPath))
+            switch loaded.session {
+            case let .success(prepared):
+                if rate > prepared.device.maxRate {
+                    Console.error("knead: error: --rate \(numberText(rate)) Hz is more than the \(prepared.device.name) "
+                                  + "takes (\(numberText(prepared.device.maxRate)) Hz)\n")
+                    failure = KneadExitCode.usage
+                    return nil
+                }
+                do throws(FileOutput.Failure) {
+                    try Self.replace(output, with: svg(prepared))
+                    Console.error("knead: rendered \(shownPath) to \(output) at \(WatchLoop.clock())\n")
+                } catch {
+                    Console.error("knead: error: cannot write '\(output)': \(error.reason)\n")
+                    if renders == 1 { failure = KneadExitCode.cannotCreate }
+                }
+                return WatchLoop.scriptPaths(of: prepared.pattern, patternPath: pattern)
+            case .failure(.fileProblem) where renders == 1:
+                missingAtStart = true
+                return nil
+            case .failure:
+                Console.error("knead: \(output) not rewritten: \(shownPath) has errors (\(WatchLoop.clock()))\n")
+                return nil
+            }
+        } stopEarly: {
+            missingAtStart || failure != nil
+        }
+        if missingAtStart { throw KneadExitCode.noInput }
+        if let failure { throw failure }
+        throw ExitCode(128 + ended)
+    }
+
+    /// Writes `text` to a temporary file next to `path` and renames it over `path`, so a
+    /// reader sees the old file or the new one, never a half-written one.
+    static func replace(_ path: String, with text: String) throws(FileOutput.Failure) {
+        let (folder, name) = FileChangeWatch.split(path)
+        let temporary = folder + "/." + name + ".knead-\(FileSystem.processID).tmp"
+        let descriptor = try FileOutput.create(temporary)
+        do throws(FileOutput.Failure) {
+            try FileOutput.writeAll(descriptor, text)
+        } catch {
+            FileOutput.close(descriptor)
+            FileSystem.remove(temporary)
+            throw error
+        }
+        do throws(FileOutput.Failure) {
+            try FileOutput.finish(descriptor)
+            try FileSystem.rename(temporary, to: path)
+        } catch {
+            FileSystem.remove(temporary)
+            throw error
         }
     }
 

@@ -370,7 +370,7 @@ struct PatternParser {
     static func requiredExplanation(_ key: String) -> String {
         switch key {
         case "at": return ", the point to hold"
-        case "file": return ", the funscript to play"
+        case "file": return ", the script to play (a funscript, .ahap or .haptic file)"
         default: return ""
         }
     }

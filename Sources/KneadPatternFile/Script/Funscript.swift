@@ -81,7 +81,7 @@ public enum Funscript {
         return .success(sorted.map { ScriptTrack.Point(time: $0.element.at / 1000, position: $0.element.pos / 100) })
     }
 
-    private static func summarise(_ problems: [String]) -> [String] {
+    static func summarise(_ problems: [String]) -> [String] {
         let shown = 5
         guard problems.count > shown else { return problems }
         return Array(problems.prefix(shown)) + ["… and \(problems.count - shown) more problems"]
