@@ -98,6 +98,7 @@ public enum PatternFile {
             do {
                 let timeline = try Compiler.compile(pattern, device: options.device, body: options.body)
                 diagnostics += PatternWarnings.check(pattern, sessionDuration: timeline.duration, stepTable: timeline.steps)
+                diagnostics += RhythmWarnings.check(timeline, device: options.device)
                 result.timeline = timeline
             } catch {
                 diagnostics.append(.error(at: error.location, error.message))
