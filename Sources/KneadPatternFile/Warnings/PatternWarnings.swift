@@ -106,13 +106,12 @@ public enum PatternWarnings {
         }
     }
 
-    /// The last step written of each item, in the order played: a repeat ends on its
-    /// body's last step.
+    /// The steps in the order of one pass, leaving out repeats that never play.
     static func played(_ items: [PatternItem]) -> [Step] {
-        items.compactMap { item -> Step? in
+        items.flatMap { item -> [Step] in
             switch item {
-            case let .step(step): return step
-            case let .repeat(count, inner, _): return count > 0 ? played(inner).last : nil
+            case let .step(step): return [step]
+            case let .repeat(count, inner, _): return count > 0 ? played(inner) : []
             }
         }
     }
