@@ -59,7 +59,7 @@ struct CommandLineTests {
 
     @Test func warningsKeepExit0UnlessStrict() throws {
         let folder = try temporaryFolder()
-        try "pattern: Long hold\nsteps:\n  - warm-up: {duration: 30s}\n  - trigger-point: {at: rhomboids-left, hold: 40s}\n"
+        try "pattern: Long hold\nsteps:\n  - warm-up: {duration: 30s}\n  - trigger-point: {at: rhomboids-left, hold: 40s}\n  - effleurage\nopt-in: [short-session]\n"
             .write(to: folder.appendingPathComponent("hold.yaml"), atomically: true, encoding: .utf8)
         let lenient = try runKnead(["check", "hold.yaml"], in: folder)
         #expect(lenient.status == 0)

@@ -95,7 +95,7 @@ enum PlayFixtures {
         pattern: Short test
         description: A short pattern for the play tests.
         steps:
-          - warm-up: {duration: 6s, intensity: 30%}
+          - warm-up: {duration: 3s, intensity: 30%}   # per side
           - petrissage: {zone: rhomboids-left, duration: 8s, circle: 1.5s, intensity: 50%}
           - rest: 2s
         """
@@ -104,8 +104,8 @@ enum PlayFixtures {
     static let long = """
         pattern: Long test
         steps:
-          - warm-up: {duration: 60s, intensity: 30%}
-          - petrissage: {zone: rhomboids, duration: 2min, intensity: 50%}
+          - warm-up: {duration: 30s, intensity: 30%}   # per side: a minute in all
+          - petrissage: {zone: rhomboids, duration: 1min, intensity: 50%}
         """
 
     /// Three seconds at the rest position (no travel): 40 % asked from the first frame.

@@ -53,15 +53,15 @@ import Testing
     @Test func petrissageWorksBothSidesInTurnAndCoversTheZone() throws {
         let timeline = try F.compile(F.step(.petrissage))
         let info = timeline.steps[0]
-        // Default: 2 min on the rhomboids, 1 min a side, 1 s travel across (0.2 at 0.3/s, × 1.5).
-        #expect(F.near(info.duration, 60 + 1 + 60, 1e-9))
+        // Default: 2 min per area, each side an area, 1 s travel across (0.2 at 0.3/s, × 1.5).
+        #expect(F.near(info.duration, 120 + 1 + 120, 1e-9))
         let frames = timeline.frames(rate: 100).filter { $0.time >= info.start && $0.time <= info.start + info.duration }
         let work = frames.filter { $0.technique == .petrissage }
         let leftFrames = work.filter { $0.target == .zone(.rhomboids, .left) }
         let rightFrames = work.filter { $0.target == .zone(.rhomboids, .right) }
         #expect(leftFrames.count + rightFrames.count == work.count)
-        #expect(F.near(leftFrames.last!.time - leftFrames.first!.time, 60, 0.011))
-        #expect(F.near(rightFrames.last!.time - rightFrames.first!.time, 60, 0.011))
+        #expect(F.near(leftFrames.last!.time - leftFrames.first!.time, 120, 0.011))
+        #expect(F.near(rightFrames.last!.time - rightFrames.first!.time, 120, 0.011))
         #expect(leftFrames.allSatisfy { $0.x < 0.5 } && rightFrames.allSatisfy { $0.x > 0.5 })
         #expect(leftFrames.last!.time < rightFrames.first!.time)
         let between = frames.filter { $0.technique == .travel }

@@ -7,10 +7,11 @@ import Testing
     let left = Anatomy.paraspinalX, right = 1 - Anatomy.paraspinalX
 
     @Test func shiatsuPressesPointsUpTheLeftLineAndDownTheRight() throws {
-        let timeline = try F.compile(F.step(.shiatsu), device: F.fastChair)
+        // duration is per area: 1 min on each side.
+        let timeline = try F.compile(F.step(.shiatsu, .init(duration: 60)), device: F.fastChair)
         let info = timeline.steps[0]
         let frames = F.frames(of: 0, in: timeline)
-        // 2 min at 0.5 Hz: 30 presses a side, each 2 s.
+        // 1 min a side at 0.5 Hz: 30 presses a side, each 2 s.
         let leftPresses = F.localMaxima(frames.filter { $0.target == .zone(.paraspinal, .left) }.map(\.pressure))
         let rightPresses = F.localMaxima(frames.filter {
             $0.target == .zone(.paraspinal, .right) && $0.technique == .shiatsu
@@ -46,7 +47,7 @@ import Testing
 
     @Test func shiatsuFromToPressesAlongThatLineOnEachSide() throws {
         let timeline = try F.compile(F.step(.shiatsu, .init(
-            duration: 40, from: .zone(.lowerRibs, .both), to: .zone(.rhomboids, .both), rate: 0.5)))
+            duration: 20, from: .zone(.lowerRibs, .both), to: .zone(.rhomboids, .both), rate: 0.5)))
         let info = timeline.steps[0]
         #expect(info.target == .zone(.lowerRibs, .both))
         // 10 presses a side from (0.44, 0.02) to the rhomboid's centre (0.40, 0.62).

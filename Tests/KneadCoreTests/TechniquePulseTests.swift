@@ -8,7 +8,7 @@ import Testing
     @Test(arguments: [
         (rate: 6.0, duration: 30.0, zone: Target.zone(.upperTrapezius, .left), taps: 180),
         (rate: 4.5, duration: 20.0, zone: Target.zone(.rhomboids, .right), taps: 90),
-        (rate: 6.0, duration: 30.0, zone: Target.zone(.upperTrapezius, .both), taps: 180),
+        (rate: 6.0, duration: 30.0, zone: Target.zone(.upperTrapezius, .both), taps: 360), // per side
         (rate: 3.0, duration: 10.0, zone: Target.point(BackPoint(x: 0.3, y: 0.8)), taps: 30),
     ])
     func tappingPulseCountIsRateTimesDuration(rate: Double, duration: Double, zone: Target, taps: Int) throws {

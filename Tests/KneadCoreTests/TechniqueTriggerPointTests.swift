@@ -71,13 +71,29 @@ import Testing
         let timeline = try F.compile(F.step(.triggerPoint, .init(intensity: 0.5, at: .zone(.upperTrapezius, .both), hold: 10)))
         let frames = F.frames(of: 0, in: timeline)
         let left = Target.zone(.upperTrapezius, .left), right = Target.zone(.upperTrapezius, .right)
-        let leftHold = frames.filter { $0.target == left && $0.pressure == 0.75 }
-        let rightHold = frames.filter { $0.target == right && $0.pressure == 0.75 }
+        // intensity 0.5 is the hold's depth too (see writtenIntensityIsTheDepth).
+        let leftHold = frames.filter { $0.target == left && $0.pressure == 0.5 }
+        let rightHold = frames.filter { $0.target == right && $0.pressure == 0.5 }
         #expect(leftHold.allSatisfy { $0.position == BackPoint(x: 0.30, y: 0.92) })
         #expect(rightHold.allSatisfy { $0.position == BackPoint(x: 0.70, y: 0.92) })
         #expect((10_000...10_001).contains(leftHold.count) && (10_000...10_001).contains(rightHold.count))
         #expect(leftHold.last!.time < rightHold.first!.time)
         #expect(timeline.steps[0].target == .zone(.upperTrapezius, .both))
+    }
+
+    /// Issue 9: a trigger point's `intensity` left its pressure at the default 0.75.
+    /// Written intensity is how hard the knot is pressed; written pressure wins.
+    @Test func writtenIntensityIsTheDepth() throws {
+        let timeline = try F.compile(F.step(.triggerPoint, .init(intensity: 0.4, at: .point(Self.knot), hold: 15)))
+        let held = F.frames(of: 0, in: timeline).filter { $0.intensity == 0.4 }
+        #expect(!held.isEmpty && held.allSatisfy { $0.pressure == 0.4 })
+        #expect(F.frames(of: 0, in: timeline).map(\.pressure).max() == 0.4)
+        #expect(timeline.steps[0].peakPressure == 0.4)
+
+        let both = try F.compile(F.step(.triggerPoint, .init(intensity: 0.4, pressure: 0.7, at: .point(Self.knot), hold: 15)))
+        #expect(F.frames(of: 0, in: both).map(\.pressure).max() == 0.7)
+        let neither = try F.compile(F.step(.triggerPoint, .init(at: .point(Self.knot), hold: 15)))
+        #expect(F.frames(of: 0, in: neither).map(\.pressure).max() == 0.75)
     }
 
     @Test func aGentlePressUsesTheMinimumRamp() throws {

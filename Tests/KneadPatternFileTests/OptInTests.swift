@@ -20,8 +20,8 @@ struct OptInTests {
 
     @Test func optInAsListOrSingleName() throws {
         for optIn in ["[deep-tissue]", "deep-tissue", "\n  - deep-tissue"] {
-            let result = parse("pattern: o\nopt-in: \(optIn)\nsteps:\n  - warm-up\n  - deep-tissue\n")
-            #expect(result.diagnostics == [], "opt-in: \(optIn)")
+            let result = parse("pattern: o\nopt-in: \(optIn)\nsteps:\n  - warm-up\n  - deep-tissue\n  - effleurage\n")
+            #expect(result.diagnosticsBesideSessionLength == [], "opt-in: \(optIn)")
             #expect(result.pattern != nil)
         }
     }
@@ -32,5 +32,13 @@ struct OptInTests {
             "o.yaml:2:10: error: 'deep-tisue' needs no opt-in (did you mean 'deep-tissue'?)",
             "o.yaml:2:22: error: 'petrissage' needs no opt-in",
         ])
+    }
+
+    @Test func shortSessionIsAnOptInToo() throws {
+        let result = parse("pattern: o\nopt-in: [deep-tissue, short-session]\nsteps:\n  - warm-up\n  - deep-tissue\n  - effleurage\n")
+        #expect(result.diagnostics == [])
+        #expect(try #require(result.pattern).shortByDesign)
+        let hint = parse("pattern: o\nopt-in: [short]\nsteps:\n  - warm-up\n").diagnostics.first?.hint
+        #expect(hint == "the opt-ins are deep-tissue, short-session, e.g. opt-in: [deep-tissue]")
     }
 }

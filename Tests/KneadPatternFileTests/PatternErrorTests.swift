@@ -141,8 +141,25 @@ struct PatternErrorTests {
             "unknown-technique.yaml:5:5: error: unknown technique 'kneading'",
         ])
         let hint = Fixture.check("unknown-technique.yaml").diagnostics.last?.hint
-        #expect(hint == "techniques: warm-up, effleurage, petrissage, friction, trigger-point, tapping, deep-tissue, "
-                + "myofascial, shiatsu, vibration, rest, script")
+        // 'kneading' is a common name for a technique knead has: the hint names it.
+        #expect(hint == "kneading is petrissage; techniques: warm-up, effleurage, petrissage, friction, trigger-point, "
+                + "tapping, deep-tissue, myofascial, shiatsu, vibration, rest, script")
+    }
+
+    /// Issue 9: common massage names knead does not have get a hint saying what it
+    /// offers instead, at the step's line:col.
+    @Test(arguments: [
+        ("cupping", "knead has no suction; for blood flow to a tight area use petrissage or friction"),
+        ("hot-stone", "hot stone is heat here: add 'heat: 40%' to a step, e.g. '- myofascial: {zone: rhomboids, heat: 40%}'"),
+        ("stretching", "a massager cannot stretch you; for slow sustained release use myofascial"),
+        ("Tapotement", "tapotement is tapping"),
+    ])
+    func otherMassageNamesSayWhatKneadOffers(name: String, instead: String) {
+        let result = PatternFile.parse(text: "pattern: p\nsteps:\n  - warm-up\n  - \(name): {duration: 1min}\n",
+                                       fileName: "p.yaml")
+        #expect(result.headlines == ["p.yaml:4:5: error: unknown technique '\(name)'"])
+        #expect(result.diagnostics.first?.hint == instead + "; techniques: warm-up, effleurage, petrissage, friction, trigger-point, tapping, "
+                + "deep-tissue, myofascial, shiatsu, vibration, rest, script")
     }
 
     @Test func twoTechniquesInOneStep() {

@@ -58,3 +58,11 @@ func withoutLocations(_ pattern: Pattern) -> Pattern {
     return copy
 }
 
+
+extension PatternFileResult {
+    /// The diagnostics without the "session lasts … shorter than the 10 minutes" warning
+    /// that every few-step test pattern gets (PatternWarnings.shortestSession).
+    var diagnosticsBesideSessionLength: [Diagnostic] {
+        diagnostics.filter { !$0.message.hasPrefix("the session lasts") }
+    }
+}

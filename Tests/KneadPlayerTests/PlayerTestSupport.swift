@@ -58,7 +58,7 @@ enum TestPattern {
     static let text = """
         pattern: Player test
         steps:
-          - warm-up: {duration: 60s, intensity: 40%}
+          - warm-up: {duration: 30s, intensity: 40%}   # per side: a minute up both lines
           - petrissage: {zone: rhomboids, duration: 2min, circle: 1.5s, intensity: 60%}
         """
 

@@ -79,7 +79,8 @@ struct TimelineBuilder {
         steps.append(Timeline.StepInfo(
             index: step.index, technique: step.technique, target: target, start: stepStart,
             duration: length, peakIntensity: peakIntensity,
-            peakPressure: step.technique == .rest ? 0 : step.pressure, location: step.location))
+            peakPressure: step.technique == .rest ? 0
+                : step.technique == .triggerPoint ? TriggerPoint.depth(step) : step.pressure, location: step.location))
     }
 
     mutating func finish(name: String) -> Timeline {

@@ -9,6 +9,8 @@ public struct Pattern: Sendable, Equatable {
     public var limits: PatternLimits
     public var items: [PatternItem]
     public var location: SourceLocation
+    /// `opt-in: [short-session]`: shorter than the 10 minutes aimed for on purpose.
+    public var shortByDesign = false
 
     public init(name: String, description: String? = nil, limits: PatternLimits = .init(),
                 items: [PatternItem], location: SourceLocation = .unknown) {
@@ -53,7 +55,8 @@ public struct Step: Sendable, Equatable {
 /// Everything a step may say. Which keys each technique accepts is listed in
 /// `TechniqueDefaults.accepted` and docs/patterns.md.
 public struct StepParameters: Sendable, Equatable {
-    /// Total length of the step, seconds.
+    /// Length of the step per area, seconds: each side of a both-sides zone is an
+    /// area and gets the whole of it (docs/patterns.md, "Duration and sides").
     public var duration: Double?
     public var intensity: Level?
     public var pressure: Level?
@@ -64,7 +67,7 @@ public struct StepParameters: Sendable, Equatable {
     public var to: Target?
     /// A point to hold (trigger-point).
     public var at: Target?
-    /// Number of strokes (effleurage, deep-tissue).
+    /// Number of strokes per side (effleurage, deep-tissue).
     public var strokes: Int?
     /// Length of one stroke, seconds.
     public var stroke: Double?

@@ -4,6 +4,10 @@
 /// lower ribs up to the neck, light effleurage, firm deep tissue); docs/patterns.md
 /// lists them with their sources. The parser rejects keys not listed here; the
 /// compiler fills missing values from here.
+///
+/// `duration` and `strokes` are per area: each side of a both-sides zone is one area
+/// and gets the whole figure (docs/patterns.md, "Duration and sides"), so a
+/// both-sides step plays twice the figure in all.
 public enum TechniqueDefaults {
     /// Keys any step may carry, whatever its technique.
     public static let commonKeys: Set<String> = ["heat"]
@@ -50,14 +54,14 @@ public enum TechniqueDefaults {
     public static func defaults(_ technique: Technique) -> StepParameters {
         switch technique {
         case .warmUp:
-            // "Warm up first": gentle sweeps over the whole upper back.
-            return StepParameters(duration: 90, intensity: 0.2, pressure: PressureName.light.level,
+            // "Warm up first": gentle sweeps over the whole upper back, 45 s a side.
+            return StepParameters(duration: 45, intensity: 0.2, pressure: PressureName.light.level,
                                   zone: .zone(.paraspinal, .both), stroke: 10)
         case .effleurage:
             // Long slow strokes from the lower ribs up to the neck, light pressure.
             return StepParameters(intensity: 0.35, pressure: PressureName.light.level,
                                   from: .zone(.lowerRibs, .both), to: .zone(.neckBase, .both),
-                                  strokes: 6, stroke: 8)
+                                  strokes: 3, stroke: 8)   // 3 a side
         case .petrissage:
             // Kneading in small circles until tension reduces; two minutes per area.
             return StepParameters(duration: 120, intensity: 0.5, pressure: PressureName.medium.level,
@@ -77,10 +81,10 @@ public enum TechniqueDefaults {
         case .deepTissue:
             // Slow firm strokes through the rhomboids and trapezius.
             return StepParameters(intensity: 0.6, pressure: PressureName.firm.level,
-                                  zone: .zone(.rhomboids, .both), strokes: 4, stroke: 12)
+                                  zone: .zone(.rhomboids, .both), strokes: 2, stroke: 12)   // 2 a side
         case .myofascial:
-            // Gentle sustained pressure, almost still, slow and long.
-            return StepParameters(duration: 180, intensity: 0.25, pressure: 0.4,
+            // Gentle sustained pressure, almost still, slow and long: 90 s a side.
+            return StepParameters(duration: 90, intensity: 0.25, pressure: 0.4,
                                   zone: .zone(.upperTrapezius, .both))
         case .shiatsu:
             // Rhythmic firm press-and-release along the lines beside the spine.

@@ -60,3 +60,37 @@ enum Suggestions {
         }
     }
 }
+
+extension Suggestions {
+    /// Common massage names that are not knead techniques, with what knead offers
+    /// instead. Looked up (lower case) before "did you mean": `hot-stone` is close to no
+    /// technique by spelling, but knead does have its warmth.
+    static let otherMassageNames: [String: String] = [
+        "cupping": "knead has no suction; for blood flow to a tight area use petrissage or friction",
+        "hot-stone": "hot stone is heat here: add 'heat: 40%' to a step, e.g. '- myofascial: {zone: rhomboids, heat: 40%}'",
+        "hot-stones": "hot stone is heat here: add 'heat: 40%' to a step, e.g. '- myofascial: {zone: rhomboids, heat: 40%}'",
+        "stone": "hot stone is heat here: add 'heat: 40%' to a step, e.g. '- myofascial: {zone: rhomboids, heat: 40%}'",
+        "heat": "heat is a parameter, not a technique: add 'heat: 40%' to a step",
+        "stretching": "a massager cannot stretch you; for slow sustained release use myofascial",
+        "stretch": "a massager cannot stretch you; for slow sustained release use myofascial",
+        "kneading": "kneading is petrissage",
+        "swedish": "Swedish massage is effleurage, petrissage and tapping: write those steps",
+        "stroking": "long light strokes are effleurage",
+        "tapotement": "tapotement is tapping",
+        "percussion": "percussion is tapping (or vibration on a handheld)",
+        "acupressure": "pressing points is shiatsu (along a line) or trigger-point (one point held)",
+        "compression": "press-and-release is shiatsu; a held press is trigger-point",
+        "rolling": "rolling and kneading is petrissage",
+        "reflexology": "reflexology works the feet and hands; knead works the upper back",
+        "thai": "Thai massage's presses are shiatsu here; its stretches a massager cannot do",
+        "sports": "sports massage here is deep-tissue (opt-in) and friction",
+        "lymphatic": "lymphatic drainage is very light effleurage towards the heart: effleurage with pressure: light",
+        "massage-gun": "a massage gun's work is tapping or vibration",
+    ]
+
+    /// What knead offers instead of `name`, if it is a common massage name knead does
+    /// not have.
+    static func instead(of name: String) -> String? {
+        otherMassageNames[name.lowercased()]
+    }
+}

@@ -48,7 +48,8 @@ struct PatternParser {
         }
         let limits = byKey["limits"].map { self.limits($0.value) } ?? PatternLimits()
 
-        let optedIn = byKey["opt-in"].map { self.optIn($0.value) } ?? []
+        var optedInShort = false
+        let optedIn = byKey["opt-in"].map { self.optIn($0.value, short: &optedInShort) } ?? []
 
         var items: [PatternItem]?
         if let entry = byKey["steps"] {
@@ -59,16 +60,21 @@ struct PatternParser {
                          hint: "add 'steps:' followed by lines such as '  - warm-up: {duration: 90s}'")
         }
         guard let name, let items, !reader.budgetExceeded else { return nil }
-        let pattern = Pattern(name: name, description: description, limits: limits, items: items,
+        var pattern = Pattern(name: name, description: description, limits: limits, items: items,
                               location: byKey["pattern"]?.keyLocation ?? YAMLDocument.location(root.mark))
+        pattern.shortByDesign = optedInShort
         Expansion.check(pattern, stepsLocation: byKey["steps"]?.keyLocation ?? pattern.location, reader: reader)
         return pattern
     }
 
     // MARK: - Opt-in
 
-    private func optIn(_ node: Node) -> Set<Technique> {
-        let names = Self.optInTechniques.map(\.rawValue)
+    /// `short-session` is the other opt-in: the pattern is shorter than the 10 minutes
+    /// aimed for on purpose (a quick handheld round), so that warning is not given.
+    static let shortSessionOptIn = "short-session"
+
+    private func optIn(_ node: Node, short: inout Bool) -> Set<Technique> {
+        let names = Self.optInTechniques.map(\.rawValue) + [Self.shortSessionOptIn]
         let example = "e.g. opt-in: [deep-tissue]"
         var elements: [Node] = []
         if case .scalar = node { elements = [node] } else if let list = reader.elements(of: node, expected: "a list of techniques, \(example)") {
@@ -77,11 +83,13 @@ struct PatternParser {
         var techniques: Set<Technique> = []
         for element in elements {
             guard let name = reader.requiredText(element, what: "an opt-in") else { continue }
-            if let technique = Technique(rawValue: name), Self.optInTechniques.contains(technique) {
+            if name == Self.shortSessionOptIn {
+                short = true
+            } else if let technique = Technique(rawValue: name), Self.optInTechniques.contains(technique) {
                 techniques.insert(technique)
             } else {
                 reader.error(element, "'\(name)' needs no opt-in" + Suggestions.didYouMean(name, among: names),
-                             hint: "only \(names.joined(separator: ", ")) needs an opt-in, \(example)")
+                             hint: "the opt-ins are \(names.joined(separator: ", ")), \(example)")
             }
         }
         return techniques
@@ -345,6 +353,11 @@ struct PatternParser {
 
     private func reportUnknownTechnique(_ name: String, at location: SourceLocation) {
         let candidates = Technique.patternTechniques.map(\.rawValue) + ["repeat"]
+        if let instead = Suggestions.instead(of: name) {
+            reader.error(location, "unknown technique '\(name)'",
+                         hint: instead + "; techniques: " + Self.techniqueList)
+            return
+        }
         let suggestion = { Suggestions.didYouMean(name, among: candidates) }
         reader.error(location, "unknown technique '\(name)'" + suggestion(),
                      hint: suggestion().isEmpty ? "techniques: " + Self.techniqueList : nil)

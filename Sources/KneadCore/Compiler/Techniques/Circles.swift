@@ -13,9 +13,11 @@
 /// - petrissage: kneading, r = 15 mm, pressure compressing (d = 0.5) and releasing once
 ///   per circle — released at the start of each circle, fully compressed half-way —
 ///   while the centre wanders over the zone (Wander, 60 % of the zone, ~30 s × 20 s).
-///   `duration` is shared by the sides: a both-sides zone gets D/2 per side, left first.
+///   `duration` is per area, as for every technique: a both-sides zone gets D on each
+///   side, left first.
 /// - friction: r = 5 mm on one spot (no wander), steady pressure (d = 0). `duration`
-///   is per area (the articles' "two minutes per area"), with a still `breaks`-second
+///   is per area (the articles' "two minutes per area"), each side of a both-sides zone
+///   being one area, with a still `breaks`-second
 ///   rest (technique `rest`, same step) between areas.
 ///
 /// r shrinks when the device could not follow it within half its speed and
@@ -59,7 +61,7 @@ enum Circles {
         let intensity = step.intensity, pressure = step.pressure
         let ramp = limits.edgeRamp(intensity: intensity, pressure: pressure)
         let isFriction = step.technique == .friction
-        let perSide = isFriction ? (p.duration ?? 120) : (p.duration ?? 120) / Double(sides.count)
+        let perSide = p.duration ?? 120
         let radius = limits.circleRadius(wanted: isFriction ? frictionRadius : petrissageRadius, period: period)
         let compression = isFriction ? 0 : Shaping.rhythmDepth(
             desired: petrissageCompression, peak: pressure, shapeSlope: Double.pi / period,

@@ -4,8 +4,8 @@
 ///     intensity = L·e(τ),  pressure = P·e(τ)
 ///
 /// One slow loop per side: the head creeps 12 mm up the fibres (a_y) while swaying
-/// 4 mm sideways (a_x), and comes back, over the whole D seconds (default 3 min shared
-/// by the sides). Levels are steady (gentle, sustained), easing in and out at the edges.
+/// 4 mm sideways (a_x), and comes back, over the whole D seconds (default 90 s per
+/// area: each side of a both-sides zone gets D). Levels are steady (gentle, sustained), easing in and out at the edges.
 struct DriftPlan: Sendable {
     var center: BackPoint
     var reachX: Double
@@ -32,7 +32,7 @@ enum Drift {
         let p = step.parameters
         let zone = p.zone ?? .zone(.upperTrapezius, .both)
         let sides = zone.sides
-        let perSide = (p.duration ?? 180) / Double(sides.count)
+        let perSide = p.duration ?? 90
         let intensity = step.intensity, pressure = step.pressure
         let ramp = limits.edgeRamp(intensity: intensity, pressure: pressure)
         return sides.map { side in

@@ -17,7 +17,7 @@
 /// Lines: `from`→`to` when given (as effleurage), else the zone's lines (default the
 /// paraspinal lines: "meridian lines beside the spine"). On both sides the left line
 /// is worked upwards and the right line downwards, so no long travel comes between.
-/// `duration` (default 2 min) is shared by the sides.
+/// `duration` (default 2 min) is per area: each side of a both-sides zone gets D.
 struct PressPlan: Sendable {
     var line: Line
     var count: Int
@@ -72,7 +72,7 @@ enum Presses {
             targets = zone.sides
             if lines.count > 1 { lines[1] = Line(start: lines[1].end, end: lines[1].start) }
         }
-        let perSide = (p.duration ?? 120) / Double(lines.count)
+        let perSide = p.duration ?? 120
         let rate = p.rate ?? 0.5
         let count = boundedCount((perSide * rate).rounded())
         let cycle = perSide / Double(count)

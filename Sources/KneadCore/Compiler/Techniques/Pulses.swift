@@ -16,7 +16,7 @@
 ///   (same slew rule). Wander over 50 % of the zone, ~30 s × 20 s. Pressure defaults
 ///   to 0: vibration is intensity only.
 ///
-/// `duration` is shared by the sides of a both-sides zone, left first.
+/// `duration` is per area: each side of a both-sides zone gets D seconds, left first.
 struct PulsePlan: Sendable {
     var center: BackPoint
     var wander: Wander
@@ -48,7 +48,7 @@ enum Pulses {
         let tapping = step.technique == .tapping
         let zone = p.zone ?? .zone(.upperTrapezius, .both)
         let sides = zone.sides
-        let perSide = (p.duration ?? (tapping ? 30 : 60)) / Double(sides.count)
+        let perSide = p.duration ?? (tapping ? 30 : 60)
         let rate = p.rate ?? (tapping ? 6 : 0)
         let wanted = rate > 0 ? (tapping ? 1 : vibrationDepth) : 0
         let intensity = step.intensity, pressure = step.pressure

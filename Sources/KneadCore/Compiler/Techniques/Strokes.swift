@@ -13,7 +13,9 @@
 /// with s(u) = 3u² − 2u³, so every stroke and return leaves and arrives at rest, y
 /// rises strictly during strokes and the stroke count is the number of upward passes.
 /// On both sides the strokes alternate lines: left, right, left, … (stroke k on side
-/// k mod 2), the return crossing over at the bottom.
+/// k mod 2), the return crossing over at the bottom. `strokes` N and `duration` D are
+/// per side, as `duration` is per area for every technique: a both-sides step plays
+/// 2N strokes, N on each side, and lasts 2D.
 ///
 /// - effleurage: from `from` to `to` (default lower-ribs → neck-base: the paraspinal
 ///   lines, x = 0.44 and 0.56, y 0.02 → 0.98), light.
@@ -95,20 +97,30 @@ enum Strokes {
                                        limits.travelTime(from: second.end, to: first.start))
         let f = StrokePlan.returnFraction
         var stroke = p.stroke ?? 8
-        var count = Swift.max(1, p.strokes ?? 1)
+        // `strokes` and `duration` are per side (per area): both sides get N strokes
+        // each, alternating, 2N in all, over 2D seconds.
+        let sideCount = lines.count > 1 ? 2 : 1
+        var count = Swift.max(1, p.strokes ?? 1) * sideCount
 
-        if let total = p.duration {
+        if let perSide = p.duration {
+            let total = perSide * Double(sideCount)
             var body = total - relax
             if body <= 0 {
                 relax = total / 4
                 body = total - relax
             }
             if let written = step.written.strokes {
-                count = Swift.max(1, written)
+                count = Swift.max(1, written) * sideCount
             } else {
-                count = boundedCount(((body + f * stroke) / ((1 + f) * stroke)).rounded())
+                let perSideBody = body / Double(sideCount)
+                count = boundedCount(((perSideBody + f * stroke) / ((1 + f) * stroke)).rounded()) * sideCount
             }
             stroke = fittedStroke(body: body, count: &count, shortestReturn: shortestReturn)
+            if sideCount == 2, count % 2 == 1 {
+                // Fitting dropped one stroke: drop its partner too, so the sides stay even.
+                count = Swift.max(2, count - 1)
+                stroke = fittedStroke(body: body, count: &count, shortestReturn: shortestReturn)
+            }
         }
         let returnTime = count > 1 ? Swift.max(f * stroke, shortestReturn) : 0
         let duration = Double(count) * stroke + Double(count - 1) * returnTime + relax

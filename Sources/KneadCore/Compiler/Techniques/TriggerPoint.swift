@@ -14,7 +14,8 @@
 /// ramp R = max(3 s, 6·peak/slew) per level channel (a slow sink-in that uses at most
 /// a quarter of the slew limit); F is the step edge ramp of the gentle level (at least
 /// 1 s, at most A/2). With `after: 0` the release goes to zero and the step ends there.
-/// A both-sides zone is held on the left, then on the right.
+/// A both-sides zone is held on the left, then on the right. P is `pressure` when
+/// written, else a written `intensity` (the hold's depth), else the default.
 struct TriggerPointPlan: Sendable {
     var point: BackPoint
     var ramp: Double
@@ -56,10 +57,17 @@ struct TriggerPointPlan: Sendable {
 }
 
 enum TriggerPoint {
+    /// How deep the hold presses: `pressure` when written; otherwise a written
+    /// `intensity` sets the depth too (a trigger point's intensity is how hard the knot
+    /// is pressed); otherwise the default (firm).
+    static func depth(_ step: ResolvedStep) -> Double {
+        step.written.pressure ?? step.written.intensity ?? step.pressure
+    }
+
     static func pieces(_ step: ResolvedStep, limits: DeviceLimits) -> [Piece] {
         let p = step.parameters
         let at = p.at ?? p.zone ?? .zone(.upperTrapezius, .both)
-        let intensity = step.intensity, pressure = step.pressure
+        let intensity = step.intensity, pressure = depth(step)
         let after = Swift.max(0, p.after ?? 10)
         let gentle = after > 0 ? TriggerPointPlan.gentleLevel : 0
         let period = p.circle ?? 2
