@@ -98,7 +98,9 @@ public enum PatternFile {
             do {
                 let timeline = try Compiler.compile(pattern, device: options.device, body: options.body)
                 diagnostics += PatternWarnings.check(pattern, sessionDuration: timeline.duration, stepTable: timeline.steps)
-                diagnostics += RhythmWarnings.check(timeline, device: options.device)
+                if !pattern.shallowRhythmAccepted {
+                    diagnostics += RhythmWarnings.check(timeline, device: options.device)
+                }
                 result.timeline = timeline
             } catch {
                 diagnostics.append(.error(at: error.location, error.message))

@@ -49,15 +49,15 @@ struct WatchTests {
         let path = try PlayFixtures.write(Self.first, named: "watched.yaml", in: folder)
         let knead = try KneadProcess(["preview", "--watch", "watched.yaml", "--width", "60"], in: folder)
 
-        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("1     0:02     0:30  warm-up") })
+        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("1     0:02     1:00  warm-up") })
         #expect(!knead.stdoutSoFar.contains("── redraw"))
 
         try saveInPlace(Self.second, path)
-        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:02     1:15  warm-up") })
+        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:02     2:30  warm-up") })
         #expect(knead.stdoutSoFar.contains("── redraw 2 · watched.yaml · "))
 
         try saveByRename(Self.third, path)
-        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:02     0:45  warm-up") })
+        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:02     1:30  warm-up") })
         #expect(knead.stdoutSoFar.contains("── redraw 3 · "))
 
         // A second save by rename: the watch did not stay on the replaced inode.
@@ -73,7 +73,7 @@ struct WatchTests {
 
         // Fixed again: drawn again.
         try saveByRename(Self.first, path)
-        #expect(knead.waitFor(seconds: 20) { count("0:02     0:30  warm-up", in: knead.stdoutSoFar) == 2 })
+        #expect(knead.waitFor(seconds: 20) { count("0:02     1:00  warm-up", in: knead.stdoutSoFar) == 2 })
 
         knead.signal(SIGINT)
         let run = knead.finish()
@@ -113,7 +113,7 @@ struct WatchTests {
         _ = try PlayFixtures.write(Self.first, named: "watched.yaml", in: folder)
         let run = try runKneadInShell(#"{ "$KNEAD" preview --watch watched.yaml --width 60; echo "status $?" >&2; } | head -1"#,
                                       in: folder)
-        #expect(run.stdout == "Watched  0:36 · 1 steps · device chair\n")
+        #expect(run.stdout == "Watched  1:06 · 1 steps · device chair\n")
         // Usually the picture is in the pipe before head quits, and the watch sees the
         // reader go; should head quit first, the write itself fails. 74 either way.
         #expect(run.stderr.contains("knead: error: cannot write to standard output: "))
@@ -134,7 +134,7 @@ struct WatchTests {
         #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("error: unknown technique 'warmup'") })
         #expect(!knead.stdoutSoFar.contains("last good picture"))
         try saveByRename(Self.third, path)
-        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:02     0:45  warm-up") })
+        #expect(knead.waitFor(seconds: 20) { knead.stdoutSoFar.contains("0:02     1:30  warm-up") })
         knead.signal(SIGTERM)
         #expect(knead.finish().status == 143)
     }

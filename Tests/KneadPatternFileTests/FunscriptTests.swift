@@ -25,7 +25,7 @@ struct FunscriptTests {
 
     @Test func aScriptStepReadsItsFileAndCompanion() throws {
         let result = Fixture.check("script-valid.yaml")
-        #expect(result.diagnosticsBesideSessionLength == [])
+        #expect(result.diagnosticsBesideLengthAndRhythm == [])
         let pattern = try #require(result.pattern)
         let ms = { (at: Double, pos: Double) in ScriptTrack.Point(time: at / 1000, position: pos / 100) }
         #expect(pattern.items == [

@@ -21,7 +21,7 @@ struct OptInTests {
     @Test func optInAsListOrSingleName() throws {
         for optIn in ["[deep-tissue]", "deep-tissue", "\n  - deep-tissue"] {
             let result = parse("pattern: o\nopt-in: \(optIn)\nsteps:\n  - warm-up\n  - deep-tissue\n  - effleurage\n")
-            #expect(result.diagnosticsBesideSessionLength == [], "opt-in: \(optIn)")
+            #expect(result.diagnosticsBesideLengthAndRhythm == [], "opt-in: \(optIn)")
             #expect(result.pattern != nil)
         }
     }
@@ -39,6 +39,6 @@ struct OptInTests {
         #expect(result.diagnostics == [])
         #expect(try #require(result.pattern).shortByDesign)
         let hint = parse("pattern: o\nopt-in: [short]\nsteps:\n  - warm-up\n").diagnostics.first?.hint
-        #expect(hint == "the opt-ins are deep-tissue, short-session, e.g. opt-in: [deep-tissue]")
+        #expect(hint == "the opt-ins are deep-tissue, short-session, shallow-rhythm, e.g. opt-in: [deep-tissue]")
     }
 }

@@ -33,7 +33,7 @@ struct PatternParsingTests {
 
     @Test func theIssueExample() throws {
         let result = Fixture.check("desk-reset.yaml")
-        #expect(result.diagnosticsBesideSessionLength == [])
+        #expect(result.diagnosticsBesideLengthAndRhythm == [])
         #expect(!result.hasErrors)
         let pattern = try #require(result.pattern)
         #expect(pattern == Self.deskReset)
@@ -51,7 +51,7 @@ struct PatternParsingTests {
 
     @Test func jsonIsYAML() throws {
         let result = Fixture.check("desk-reset.json")
-        #expect(result.diagnosticsBesideSessionLength == [])
+        #expect(result.diagnosticsBesideLengthAndRhythm == [])
         let pattern = try #require(result.pattern)
         #expect(withoutLocations(pattern) == withoutLocations(Self.deskReset))
         #expect(pattern.items.first.map { if case let .step(s) = $0 { s.location } else { .unknown } } == at(6, 6))
@@ -73,7 +73,7 @@ struct PatternParsingTests {
               - rest: 5s
             """
         let result = PatternFile.parse(text: text, fileName: "d.yaml")
-        #expect(result.diagnosticsBesideSessionLength == [])
+        #expect(result.diagnosticsBesideLengthAndRhythm == [])
         let pattern = try #require(result.pattern)
         #expect(pattern.items == [
             .step(Step(technique: .warmUp, location: at(3, 5))),
@@ -133,7 +133,7 @@ struct PatternParsingTests {
                 steps: *pair
             """
         let result = PatternFile.parse(text: text, fileName: "a.yaml")
-        #expect(result.diagnosticsBesideSessionLength == [])
+        #expect(result.diagnosticsBesideLengthAndRhythm == [])
         let pattern = try #require(result.pattern)
         let pair: [PatternItem] = [
             .step(Step(technique: .tapping, parameters: StepParameters(rate: 6), location: at(7, 9))),
@@ -180,7 +180,7 @@ struct PatternParsingTests {
     @Test func byteOrderMarkIsIgnored() throws {
         let data = Data([0xEF, 0xBB, 0xBF]) + Data("pattern: BOM\nsteps: [rest]\n".utf8)
         let result = PatternFile.parse(data: data, fileName: "bom.yaml")
-        #expect(result.diagnosticsBesideSessionLength == [])
+        #expect(result.diagnosticsBesideLengthAndRhythm == [])
         #expect(try #require(result.pattern).location == at(1, 1))
     }
 }

@@ -11,6 +11,9 @@ public struct Pattern: Sendable, Equatable {
     public var location: SourceLocation
     /// `opt-in: [short-session]`: shorter than the 10 minutes aimed for on purpose.
     public var shortByDesign = false
+    /// `opt-in: [shallow-rhythm]`: its rhythms (tapping, pulsed vibration) may come out
+    /// shallower than written on a device that cannot follow them, and the author knows.
+    public var shallowRhythmAccepted = false
 
     public init(name: String, description: String? = nil, limits: PatternLimits = .init(),
                 items: [PatternItem], location: SourceLocation = .unknown) {

@@ -48,8 +48,8 @@ struct PatternParser {
         }
         let limits = byKey["limits"].map { self.limits($0.value) } ?? PatternLimits()
 
-        var optedInShort = false
-        let optedIn = byKey["opt-in"].map { self.optIn($0.value, short: &optedInShort) } ?? []
+        var optedInShort = false, optedInShallow = false
+        let optedIn = byKey["opt-in"].map { self.optIn($0.value, short: &optedInShort, shallow: &optedInShallow) } ?? []
 
         var items: [PatternItem]?
         if let entry = byKey["steps"] {
@@ -63,6 +63,7 @@ struct PatternParser {
         var pattern = Pattern(name: name, description: description, limits: limits, items: items,
                               location: byKey["pattern"]?.keyLocation ?? YAMLDocument.location(root.mark))
         pattern.shortByDesign = optedInShort
+        pattern.shallowRhythmAccepted = optedInShallow
         Expansion.check(pattern, stepsLocation: byKey["steps"]?.keyLocation ?? pattern.location, reader: reader)
         return pattern
     }
@@ -72,9 +73,12 @@ struct PatternParser {
     /// `short-session` is the other opt-in: the pattern is shorter than the 10 minutes
     /// aimed for on purpose (a quick handheld round), so that warning is not given.
     static let shortSessionOptIn = "short-session"
+    /// `shallow-rhythm`: the pattern's taps may come out shallower than written on a
+    /// device that cannot follow them (RhythmWarnings), and the author has said so.
+    static let shallowRhythmOptIn = "shallow-rhythm"
 
-    private func optIn(_ node: Node, short: inout Bool) -> Set<Technique> {
-        let names = Self.optInTechniques.map(\.rawValue) + [Self.shortSessionOptIn]
+    private func optIn(_ node: Node, short: inout Bool, shallow: inout Bool) -> Set<Technique> {
+        let names = Self.optInTechniques.map(\.rawValue) + [Self.shortSessionOptIn, Self.shallowRhythmOptIn]
         let example = "e.g. opt-in: [deep-tissue]"
         var elements: [Node] = []
         if case .scalar = node { elements = [node] } else if let list = reader.elements(of: node, expected: "a list of techniques, \(example)") {
@@ -85,6 +89,8 @@ struct PatternParser {
             guard let name = reader.requiredText(element, what: "an opt-in") else { continue }
             if name == Self.shortSessionOptIn {
                 short = true
+            } else if name == Self.shallowRhythmOptIn {
+                shallow = true
             } else if let technique = Technique(rawValue: name), Self.optInTechniques.contains(technique) {
                 techniques.insert(technique)
             } else {

@@ -8,13 +8,14 @@ public enum RhythmWarnings {
     public static func check(_ timeline: Timeline, device: DeviceProfile) -> [Diagnostic] {
         // Only channels the device has: a handheld's frames carry pressure it never plays.
         let shortfalls = timeline.rhythmShortfalls.filter { $0.channel == .intensity || device.pressure != nil }
-        var warned = Set<Int>()
+        // Once per written step: a step inside a repeat runs (and falls short) each time.
+        var warned: [SourceLocation] = []
         var warnings: [Diagnostic] = []
-        for shortfall in shortfalls where !warned.contains(shortfall.step) {
+        for shortfall in shortfalls {
             guard timeline.steps.indices.contains(shortfall.step) else { continue }
             let location = timeline.steps[shortfall.step].location
-            guard location != .unknown else { continue }
-            warned.insert(shortfall.step)
+            guard location != .unknown, !warned.contains(location) else { continue }
+            warned.append(location)
             let all = shortfalls.filter { $0.step == shortfall.step }
             let worst = all.min { $0.reached < $1.reached } ?? shortfall
             let figures = all.map { "its \($0.channel.rawValue) needs a slew of \(slew($0.neededSlew))/s, "
