@@ -7,9 +7,9 @@
 ///     cycle k (k = 0…N−1) starts at k·(T_s + T_r)
 ///     stroke:  p = start_k + (end_k − start_k)·s(φ/T_s),   level = L
 ///     return:  ease off E (held at end_k, L → r·L), then back down its own line to
-///              start_k at r·L, then (both sides) across to start_(k+1) lifting off over
-///              the spine (level r·L·s(2|2s(w) − 1| − 1): 0 over the middle half of the
-///              crossing, which holds the spine band), then ease in E (held, r·L → L)
+///              start_k at r·L; on both sides lift off there (r·L → 0, held) and cross
+///              to start_(k+1) at 0, off the body over the spine; then ease in E
+///              (held at start_(k+1), to L)
 ///     relax:   p = end_(N−1),                               level = L
 ///     × edge envelope: smoothstep in over R, smoothstep out over the whole relax tail
 ///
@@ -27,8 +27,10 @@
 /// - deep-tissue: `from`→`to` when given, else bottom to top through `zone` (default
 ///   rhomboids), firm and slow.
 ///
-/// Timing: T_r = max(½·T_s, 2E + the time the device needs for the return's legs at its
-/// travel speed); E = max(0.3 s, 1.5·(1 − r)·L/slew) per channel; T_x = max(3 s, R).
+/// Timing: T_r = max(½·T_s, 2E + the return's legs at the device's travel speed + the
+/// lift); E = max(0.3 s, 1.5·L/slew) and the lift max(0.3 s, 1.5·r·L/slew) for each
+/// channel, so no level changes faster than the device's slew; T_x = max(3 s, R). The
+/// legs share T_r − 2E in proportion to their shortest times.
 /// Without `duration`, the step lasts N·T_s + (N−1)·T_r + T_x.
 /// With `duration` D, N comes from `strokes` if written, else from D and `stroke`
 /// (rounded), and T_s is stretched so the step lasts exactly D.
@@ -44,9 +46,11 @@ struct StrokePlan: Sendable {
     var pressure: Double
     /// E: time to ease from the stroke's level to the return's and back.
     var ease: Double
-    /// Share of the return's moving time spent coming down the stroke's own line (the
-    /// rest crosses to the other line).
-    var downShare: Double
+    /// The return's moving legs, seconds: down its own line, lifting off at the bottom
+    /// (both sides only), across to the other line (both sides only).
+    var downTime: Double
+    var liftTime: Double
+    var acrossTime: Double
     var envelope: EdgeEnvelope
 
     static let returnFraction = 0.5
@@ -71,6 +75,8 @@ struct StrokePlan: Sendable {
         let r = Self.returnLevel
         let t = phase - strokeTime
         let here = line(k), next = line(k + 1)
+        // Off the body while crossing to the other side; light on the way down.
+        let crossing = liftTime > 0
         let p: BackPoint
         var level: Double
         if t < ease {
@@ -78,18 +84,18 @@ struct StrokePlan: Sendable {
             level = 1 - (1 - r) * smoothstep(t / ease)
         } else if t > returnTime - ease {
             p = next.start
-            level = r + (1 - r) * smoothstep((t - (returnTime - ease)) / ease)
+            let from = crossing ? 0 : r
+            level = from + (1 - from) * smoothstep((t - (returnTime - ease)) / ease)
+        } else if t < ease + downTime {
+            p = mix(here.end, here.start, smoothstep((t - ease) / downTime))
+            level = r
+        } else if t < ease + downTime + liftTime {
+            p = here.start
+            level = r * (1 - smoothstep((t - ease - downTime) / liftTime))
         } else {
-            let move = returnTime - 2 * ease
-            let v = move > 0 ? (t - ease) / move : 1
-            if v < downShare {
-                p = mix(here.end, here.start, smoothstep(v / downShare))
-                level = r
-            } else {
-                let w = smoothstep(downShare < 1 ? (v - downShare) / (1 - downShare) : 1)
-                p = mix(here.start, next.start, w)
-                level = r * smoothstep(2 * abs(2 * w - 1) - 1)
-            }
+            let w = acrossTime > 0 ? (t - ease - downTime - liftTime) / acrossTime : 1
+            p = mix(here.start, next.start, smoothstep(w))
+            level = 0
         }
         return Setpoint(intensity: intensity * level * e, pressure: pressure * level * e, at: p)
     }
@@ -123,14 +129,16 @@ enum Strokes {
         var relax = Swift.max(StrokePlan.relaxTime, ramp)
         // The return must be within the device's reach whatever the stroke length: ease
         // off, down its own line, across at the bottom, ease in.
-        let ease = Swift.max(StrokePlan.shortestEase,
-                             1.5 * (1 - StrokePlan.returnLevel) * intensity / limits.intensitySlew,
-                             1.5 * (1 - StrokePlan.returnLevel) * pressure / limits.pressureSlew)
+        let ease = Swift.max(StrokePlan.shortestEase, 1.5 * intensity / limits.intensitySlew,
+                             1.5 * pressure / limits.pressureSlew)
         let down = Swift.max(limits.travelTime(from: first.end, to: first.start),
                              limits.travelTime(from: second.end, to: second.start))
         let across = first == second ? 0 : Swift.max(limits.travelTime(from: first.start, to: second.start),
                                                       limits.travelTime(from: second.start, to: first.start))
-        let shortestReturn = 2 * ease + down + across
+        let lift = across > 0 ? Swift.max(StrokePlan.shortestEase,
+                                          1.5 * StrokePlan.returnLevel * intensity / limits.intensitySlew,
+                                          1.5 * StrokePlan.returnLevel * pressure / limits.pressureSlew) : 0
+        let shortestReturn = 2 * ease + down + lift + across
         let f = StrokePlan.returnFraction
         var stroke = p.stroke ?? 8
         var count = Swift.max(1, p.strokes ?? 1)
@@ -146,23 +154,32 @@ enum Strokes {
             } else {
                 count = boundedCount(((body + f * stroke) / ((1 + f) * stroke)).rounded())
             }
-            stroke = fittedStroke(body: body, count: &count, shortestReturn: shortestReturn)
+            let shortestStroke = Swift.max(limits.travelTime(from: first.start, to: first.end),
+                                            limits.travelTime(from: second.start, to: second.end))
+            stroke = fittedStroke(body: body, count: &count, shortestReturn: shortestReturn,
+                                  shortestStroke: shortestStroke)
         }
         let returnTime = count > 1 ? Swift.max(f * stroke, shortestReturn) : 0
         let duration = Double(count) * stroke + Double(count - 1) * returnTime + relax
 
+        // The legs share what the return has beyond its two eases, in proportion.
+        let legs = down + lift + across
+        let legScale = legs > 0 && returnTime > 0 ? (returnTime - 2 * ease) / legs : 0
         let plan = StrokePlan(first: first, second: second, count: count, strokeTime: stroke,
                               returnTime: returnTime, intensity: intensity, pressure: pressure,
-                              ease: ease, downShare: down + across > 0 ? down / (down + across) : 1,
+                              ease: ease, downTime: down * legScale, liftTime: lift * legScale,
+                              acrossTime: across * legScale,
                               envelope: EdgeEnvelope(duration: duration, rampIn: ramp, rampOut: relax))
         return [Piece(technique: step.technique, target: target, duration: duration, motion: .strokes(plan))]
     }
 
     /// The stroke length that fills `body` seconds with `count` strokes and their
-    /// returns (each at least `shortestReturn`); fewer strokes when they would not fit.
-    static func fittedStroke(body: Double, count: inout Int, shortestReturn: Double) -> Double {
+    /// returns (each at least `shortestReturn`); fewer strokes when they would not fit
+    /// (each stroke at least 1 s, and at least the time the device needs for it).
+    static func fittedStroke(body: Double, count: inout Int, shortestReturn: Double,
+                             shortestStroke: Double = 0) -> Double {
         let f = StrokePlan.returnFraction
-        let minimumStroke = 1.0
+        let minimumStroke = Swift.max(1.0, shortestStroke)
         if count > 1, (body + shortestReturn) / Double(count) - shortestReturn < minimumStroke {
             count = boundedCount(((body + shortestReturn) / (minimumStroke + shortestReturn)).rounded(.down))
         }
