@@ -22,7 +22,7 @@ public enum BenchPatterns {
         }
         let block: [PatternItem] = [
             step(.effleurage, StepParameters(strokes: 2, stroke: 8)),
-            step(.petrissage, StepParameters(duration: 20, zone: .zone(.rhomboids, .left))),
+            step(.petrissage, StepParameters(duration: 18, zone: .zone(.rhomboids, .left))),
             step(.tapping, StepParameters(duration: 15, zone: .zone(.upperTrapezius, .right), rate: 6)),
             step(.rest, StepParameters(duration: 5)),
         ]

@@ -357,7 +357,7 @@ struct SafetyEnvelopeTests {
         #expect(last?.pressure == 0.9)
     }
 
-    @Test func crossingTheSpineWaitsUntilPressureIsBelowFirm() {
+    @Test func crossingTheSpineWaitsUntilPressureIsAtTheSpineCap() {
         let envelope = SafetyEnvelope(limits: Self.limits(pressureSlew: 1, positionSpeed: 0.3))
         var out: [Frame] = []
         for n in 0...1280 {
@@ -367,10 +367,28 @@ struct SafetyEnvelopeTests {
         #expect(out[128].pressure == 0.75)
         #expect(out.last?.position == BackPoint(x: 0.7, y: 0.5))
         #expect(out.last?.pressure == 0.75)
-        // Held in place at the edge of the line while pressure eases: 0.75 − k/128 ≥ 0.6
-        // for k = 0…19, so 20 frames stay where they are, then it crosses.
+        // Held in place at the edge of the line while pressure eases to the spine band's
+        // cap: 0.75 − k/128 > 0.5 for k = 0…31, so 32 frames stay where they are, then
+        // it crosses.
         let heldFrames = zip(out.dropFirst(128), out.dropFirst(129)).filter { $0.x == $1.x && $0.x < 0.5 && $0.x > 0.4 }
-        #expect(heldFrames.count == 20)
+        #expect(heldFrames.count == 32)
+        #expect(out.filter { Anatomy.isOnSpineLine($0.position) }.allSatisfy { $0.pressure <= SafetyLimits.relievedPressure })
+        #expect(SafetyRuleChecker(limits: envelope.limits, complete: false).violations(out).isEmpty)
+    }
+
+    /// The issue-9 relocation: 0.567 pressure (under firm) moving over the spine used to
+    /// cross at once; every frame in the band now holds the cap.
+    @Test func noFrameInTheSpineBandAboveTheCapEvenBelowFirm() {
+        let envelope = SafetyEnvelope(limits: Self.limits(pressureSlew: 1, positionSpeed: 0.3))
+        var out: [Frame] = []
+        for n in 0...640 {
+            let t = Double(n) / 128
+            out.append(envelope.admit(frame(t, x: t < 1 ? 0.4 : 0.6, y: 0.5, pressure: 0.567)).frame)
+        }
+        let band = out.filter { Anatomy.isOnSpineLine($0.position) }
+        #expect(!band.isEmpty)
+        #expect(band.allSatisfy { $0.pressure <= SafetyLimits.relievedPressure })
+        #expect(out.last?.position == BackPoint(x: 0.6, y: 0.5))
         #expect(SafetyRuleChecker(limits: envelope.limits, complete: false).violations(out).isEmpty)
     }
 

@@ -257,6 +257,15 @@ struct SafetyRuleChecker {
             }
             // Spine line.
             if Anatomy.isOnSpineLine(f.position) && f.pressure >= firm { fail(i, "firm pressure \(f.pressure) on the spine line at x=\(f.x)") }
+            // The spine band's cap: no frame in the band, nor either end of a move over
+            // it, above relievedPressure.
+            let relieved = SafetyLimits.relievedPressure + Self.epsilon
+            if Anatomy.isOnSpineLine(f.position) && f.pressure > relieved {
+                fail(i, "pressure \(f.pressure) in the spine band at x=\(f.x), above \(SafetyLimits.relievedPressure)")
+            }
+            if let p = previous, (p.x - 0.5) * (f.x - 0.5) < 0, max(p.pressure, f.pressure) > relieved {
+                fail(i, "a move over the spine band (x \(p.x) → \(f.x)) at pressure \(max(p.pressure, f.pressure))")
+            }
 
             if let p = previous {
                 let dt = f.time - p.time

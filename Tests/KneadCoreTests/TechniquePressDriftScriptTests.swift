@@ -6,56 +6,101 @@ import Testing
     typealias F = CompilerFixture
     let left = Anatomy.paraspinalX, right = 1 - Anatomy.paraspinalX
 
-    @Test func shiatsuPressesPointsUpTheLeftLineAndDownTheRight() throws {
-        // duration is per area: 1 min on each side.
-        let timeline = try F.compile(F.step(.shiatsu, .init(duration: 60)), device: F.fastChair)
-        let info = timeline.steps[0]
-        let frames = F.frames(of: 0, in: timeline)
-        // 1 min a side at 0.5 Hz: 30 presses a side, each 2 s.
-        let leftPresses = F.localMaxima(frames.filter { $0.target == .zone(.paraspinal, .left) }.map(\.pressure))
-        let rightPresses = F.localMaxima(frames.filter {
-            $0.target == .zone(.paraspinal, .right) && $0.technique == .shiatsu
-        }.map(\.pressure))
-        #expect(leftPresses.count == 30 && rightPresses.count == 30)
-        // Press j peaks at 2j + 0.6 + 0.7 s on point j: y from 0.02 to 0.98 in 29 steps
-        // (the last press is in the side's closing ramp).
-        for j in 0..<29 {
-            let peak = timeline.frame(at: info.start + 2 * Double(j) + 1.3)
-            #expect(peak.x == left)
-            #expect(F.near(peak.y, 0.02 + 0.96 * Double(j) / 29, 1e-9))
-            #expect(F.near(peak.pressure, 0.65, 1e-9) && F.near(peak.intensity, 0.5, 1e-9))
-        }
-        // Between presses it lets go to 20 % while stepping to the next point.
-        let stepping = timeline.frame(at: info.start + 10 + 0.3)
-        #expect(F.near(stepping.pressure, 0.65 * 0.2, 1e-9))
-        #expect(F.near(stepping.y, 0.02 + 0.96 * 4.5 / 29, 1e-9))
-        // The right line is worked downwards, starting at the neck base.
-        let rightStart = try #require(frames.first { $0.target == .zone(.paraspinal, .right) && $0.technique == .shiatsu })
-        #expect(rightStart.x == right && rightStart.y > 0.98 - 1e-3)
-        // (The paraspinal zone reaches from 0.50 − 0.48 to 0.50 + 0.48.)
-        #expect(frames.last?.x == right && frames.last?.y == 0.5 - 0.48)
+    /// Frames as `knead render` gives them: compiled for the device, sampled at 100 Hz,
+    /// through the safety envelope.
+    static func rendered(_ steps: Step..., device: DeviceProfile = .chair,
+                         body: BodyProfile = .default) throws -> [Frame] {
+        let pattern = Pattern(name: "test", items: steps.map { .step($0) })
+        let envelope = SafetyEnvelope(limits: SafetyLimits.resolve(device: device, body: body))
+        return try Compiler.compile(pattern, device: device, body: body).frames(rate: 100).map { envelope.admit($0).frame }
     }
 
-    @Test func shiatsuOnTheChairPressesAsDeepAsItsPressureSlewAllows() throws {
-        let timeline = try F.compile(F.step(.shiatsu, .init(duration: 60, zone: .zone(.paraspinal, .left))))
-        let s = timeline.steps[0].start
-        // ¾ × 1.0/s ÷ (0.65 × π / 1.4 s) = 1.05 / (0.65π).
-        let depth = 1.05 / (0.65 * Double.pi)
-        #expect(F.near(timeline.frame(at: s + 20 + 1.3).pressure, 0.65, 1e-9))
-        #expect(F.near(timeline.frame(at: s + 20).pressure, 0.65 * (1 - depth), 1e-9))
+    /// Presses as a therapist counts them: runs of shiatsu frames above half the peak
+    /// pressure, with where each was held.
+    static func presses(_ frames: [Frame], peak: Double) -> [(start: Double, end: Double, at: BackPoint)] {
+        var out: [(start: Double, end: Double, at: BackPoint)] = []
+        var open: (Double, BackPoint)?
+        for f in frames where f.technique == .shiatsu {
+            let pressing = f.pressure > peak / 2
+            if pressing, open == nil { open = (f.time, f.position) }
+            if !pressing, let o = open { out.append((o.0, f.time, o.1)); open = nil }
+        }
+        if let o = open, let last = frames.last { out.append((o.0, last.time, o.1)) }
+        return out
+    }
+
+    @Test func shiatsuPressesAreSustainedAVertebraApartWithAFullRelease() throws {
+        // 2 min on the left paraspinal line (y 0.02 → 0.98, 307 mm) on the chair.
+        let frames = try Self.rendered(F.step(.warmUp), F.step(.shiatsu, .init(duration: 120, zone: .zone(.paraspinal, .left))))
+        let presses = Self.presses(frames, peak: 0.65)
+        // 13 points 25 mm apart (a vertebra), one pass up the line.
+        #expect(presses.count == 13)
+        for (a, b) in zip(presses, presses.dropFirst()) {
+            #expect(F.near(BodyProfile.default.millimetres(from: a.at, to: b.at), 25, 1e-6))
+            #expect(b.at.y > a.at.y && a.at.x == left)
+            // A full release between points: pressure and intensity back to 0.
+            let between = frames.filter { $0.time > a.end && $0.time < b.start }
+            #expect(between.contains { $0.pressure == 0 && $0.intensity == 0 })
+            // The head moves only while nothing presses.
+            #expect(frames.filter { $0.time >= b.start && $0.time < b.end }.allSatisfy { $0.position == b.at })
+        }
+        // Each press sustained: 120 s / 13 = 9.2 s a cycle, 1 s of it to move and the
+        // press at most 7 s (PressPlan.longestPress), the rest released: above half
+        // pressure for over 5.5 s, firm for over 5 s.
+        #expect(presses.allSatisfy { $0.end - $0.start > 5.5 && $0.end - $0.start < 7 })
+        let firm = frames.filter { $0.technique == .shiatsu && $0.pressure >= firmPressureThreshold }.count
+        #expect(Double(firm) / 100 > 13 * 5)
+    }
+
+    @Test func aLongerShiatsuAddsPassesNotPoints() throws {
+        let two = Self.presses(try Self.rendered(F.step(.warmUp), F.step(.shiatsu, .init(
+            duration: 120, zone: .zone(.paraspinal, .left)))), peak: 0.65)
+        let six = Self.presses(try Self.rendered(F.step(.warmUp), F.step(.shiatsu, .init(
+            duration: 360, zone: .zone(.paraspinal, .left)))), peak: 0.65)
+        // 6 min: ⌊360 / (13 × 6 s)⌋ = 4 passes (up, down, up, down) over the same 13
+        // points, 25 mm apart, in cycles of 360 / 52 = 6.9 s.
+        #expect(six.count == 52)
+        let points = Set(two.map { ($0.at.y * 1e6).rounded() })
+        #expect(Set(six.map { ($0.at.y * 1e6).rounded() }) == points)
+        #expect(six[13].at == six[12].at && six[14].at.y < six[13].at.y)
+        // Presses no shorter than in one pass of the nominal cycle.
+        #expect(six.allSatisfy { $0.end - $0.start > 4 })
+    }
+
+    @Test func shiatsuSpacingScalesWithTheBody() throws {
+        let tall = BodyProfile(shoulderHeight: 400, backWidth: 500)
+        let frames = try Self.rendered(F.step(.warmUp), F.step(.shiatsu, .init(duration: 120, zone: .zone(.paraspinal, .left))),
+                                       body: tall)
+        let presses = Self.presses(frames, peak: 0.65)
+        #expect(presses.count == 13)
+        for (a, b) in zip(presses, presses.dropFirst()) {
+            #expect(F.near(tall.millimetres(from: a.at, to: b.at), 25 * 400 / 320, 1e-6))
+        }
+    }
+
+    @Test func shiatsuOnBothSidesPressesUpTheLeftLineAndDownTheRight() throws {
+        let timeline = try F.compile(F.step(.shiatsu), device: F.fastChair)
+        let frames = F.frames(of: 0, in: timeline, rate: 100)
+        let leftPresses = Self.presses(frames.filter { $0.target == .zone(.paraspinal, .left) }, peak: 0.65)
+        let rightPresses = Self.presses(frames.filter { $0.target == .zone(.paraspinal, .right) }, peak: 0.65)
+        // 60 s a side: one pass of the 13 points each.
+        #expect(leftPresses.count == 13 && rightPresses.count == 13)
+        #expect(leftPresses.allSatisfy { $0.at.x == left } && rightPresses.allSatisfy { $0.at.x == right })
+        #expect(leftPresses.first!.at.y < leftPresses.last!.at.y)
+        #expect(rightPresses.first!.at.y > rightPresses.last!.at.y)
+        #expect(frames.allSatisfy { !Anatomy.isOnSpineLine($0.position) || $0.pressure == 0 })
     }
 
     @Test func shiatsuFromToPressesAlongThatLineOnEachSide() throws {
         let timeline = try F.compile(F.step(.shiatsu, .init(
-            duration: 20, from: .zone(.lowerRibs, .both), to: .zone(.rhomboids, .both), rate: 0.5)))
+            duration: 80, from: .zone(.lowerRibs, .both), to: .zone(.rhomboids, .both))))
         let info = timeline.steps[0]
         #expect(info.target == .zone(.lowerRibs, .both))
-        // 10 presses a side from (0.44, 0.02) to the rhomboid's centre (0.40, 0.62).
-        let first = timeline.frame(at: info.start + 1.3)
-        #expect(first.x == left && first.y == 0.02)
-        let last = timeline.frame(at: info.start + 18 + 1.3)
-        #expect(F.near(last.x, 0.40, 1e-12) && F.near(last.y, 0.62, 1e-12))
-        let frames = F.frames(of: 0, in: timeline)
+        let frames = F.frames(of: 0, in: timeline, rate: 100)
+        // From (0.44, 0.02) to the rhomboid's centre (0.40, 0.62): 193 mm, 8 points 25 mm apart.
+        let leftPresses = Self.presses(frames.filter { $0.target == .zone(.lowerRibs, .left) }, peak: 0.65)
+        #expect(leftPresses.count == 8)
+        #expect(leftPresses.allSatisfy { $0.at.x <= 0.44 + 1e-12 && $0.at.x >= 0.40 - 1e-12 })
         #expect(frames.contains { $0.target == .zone(.lowerRibs, .right) })
         #expect(frames.filter { $0.target == .zone(.lowerRibs, .right) && $0.technique == .shiatsu }
             .allSatisfy { $0.x >= 0.56 - 1e-12 })

@@ -123,11 +123,12 @@ public final class SafetyEnvelope: @unchecked Sendable {
             }
         }
         var position = Slew.toward(from, goal, reach: Slew.allowance(rules.positionSpeed, dt))
-        // Crossing or touching the spine line: pressure comes down below firm first, and
-        // the move across waits (x held) until it has.
+        // Crossing or touching the spine band: pressure is held at `relievedPressure` or
+        // below on every frame in it, so the move across waits (x held) until the
+        // pressure has come down to that.
         if Slew.touchesSpineLine(from.x, position.x) {
             targetPressure = Swift.min(targetPressure, SafetyLimits.relievedPressure)
-            if last.pressure >= firmPressureThreshold { position.x = from.x }
+            if last.pressure > SafetyLimits.relievedPressure { position.x = from.x }
         }
 
         // Firm-hold cap.
