@@ -114,10 +114,15 @@ public protocol Backend: AnyObject, Sendable {
     /// A run begins (the engine's thread, before the first frame): a stopped backend
     /// takes frames again.
     func runWillStart()
+    /// After `close`: whether the device confirmed it is at zero (the knead wire
+    /// protocol's STOPPED; a USB report device having taken its zero report); nil when
+    /// the device cannot say (TCode has no reply to stop).
+    var confirmedAtZero: Bool? { get }
 }
 
 extension Backend {
     public func flush() throws(BackendError) {}
     public var stopsDuringDeviceCalls: Bool { false }
     public func runWillStart() {}
+    public var confirmedAtZero: Bool? { nil }
 }

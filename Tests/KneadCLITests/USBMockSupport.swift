@@ -70,6 +70,7 @@ struct PlaySummaryFields: Decodable {
     var lateFrames: Int
     var error: String?
     var deviceIdentity: Identity?
+    var deviceAtZero: Bool?
 
     struct Identity: Decodable {
         var model: String

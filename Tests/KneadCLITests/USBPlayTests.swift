@@ -66,6 +66,7 @@ struct USBPlayTests {
             }
             #expect(sent.last == expected.last)
         }
+        #expect(summary.deviceAtZero == true, "the device took the zero report last")
         #expect(sent.first == device.zero, "a device starts from rest")
         #expect(sent.last == device.zero, "the stop at the end is the zero report")
         #expect(Self.log(in: folder).lines.contains("claim 0") && Self.log(in: folder).lines.last == "release 0")
@@ -107,6 +108,7 @@ struct USBPlayTests {
         #expect(run.endedAt - seen < 2, "play took \(run.endedAt - seen) s to end after the unplug")
         let summary = try PlaySummaryFields.last(in: run.stdout)
         #expect(summary.outcome == "io-error")
+        #expect(summary.deviceAtZero == false, "an unplugged device confirmed nothing")
     }
 
     @Test("a stall and a transfer past its deadline end play with exit 74, and the zero is still tried")
@@ -216,6 +218,7 @@ struct USBPlayTests {
         // IDENTIFY came back over bulk IN: the device the simulator plays.
         #expect(summary.deviceIdentity?.model == "knead sim (knead-usb)")
         #expect(summary.deviceIdentity?.protocol == "knead wire protocol v1")
+        #expect(summary.deviceAtZero == true, "STOPPED came back over bulk IN")
         let served = try sim.stop()
         let kwp = try #require(served.kwp)
         // Every frame was accepted and played in order, with acks (no retransmission gaps).

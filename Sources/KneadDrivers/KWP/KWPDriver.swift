@@ -105,6 +105,11 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
         (state.withLock { $0.link } as? USBStreamLink)?.link.out.prioritySubmitTimes ?? (0, 0)
     }
 
+    /// After close: STOPPED came back for the last STOP (nil if the device was never opened).
+    public var confirmedAtZero: Bool? {
+        state.withLock { $0.closed && $0.identity != nil ? $0.stopConfirmed : nil }
+    }
+
     /// What the device said about itself (nil before `open`).
     public var identity: KWPIdentity? { state.withLock { $0.identity } }
 

@@ -35,6 +35,8 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
         var failure: BackendError?
         var stoppedThisRun = false
         var closed = false
+        /// Set by `close`: the device took the zero report last.
+        var zeroConfirmed: Bool?
     }
     private let state = Mutex(State())
 
@@ -103,6 +105,10 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
 
     public var stopsDuringDeviceCalls: Bool { true }
 
+    /// After close: the device took the zero report last (false when it was unplugged
+    /// or never took it; nil before close).
+    public var confirmedAtZero: Bool? { state.withLock { $0.zeroConfirmed } }
+
     public func runWillStart() {
         state.withLock { $0.stoppedThisRun = false }
     }
@@ -135,6 +141,7 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
         let zeroTaken = stopped && link.out.priorityCompleted > 0 && link.out.isIdle
         // No watchdog on these devices: after a stall or a missed deadline the zero is
         // still tried (the endpoint cleared first); only an unplugged device is let be.
+        var confirmed = zeroTaken
         if !link.isUnplugged && !zeroTaken {
             if link.failed != nil { link.clearStall() }
             let before = link.out.priorityCompleted
@@ -142,7 +149,9 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
             link.wait(timeout: options.closeTimeout, throughFailure: true) {
                 link.out.priorityCompleted > before && link.out.isIdle
             }
+            confirmed = link.out.priorityCompleted > before
         }
+        state.withLock { $0.zeroConfirmed = confirmed }
         link.close()
         continuation.finish()
     }

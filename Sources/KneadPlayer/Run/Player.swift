@@ -273,7 +273,8 @@ public final class Player: Sendable {
                                        session: session, settings: settings, personCap: envelope.personCap,
                                        played: played, signalToRequest: stopper.signalToRequestSeconds,
                                        identity: state.withLock { $0.identity }, stopKind: kind,
-                                       rampSeconds: kind == .ramp && stopper.isRequested ? rampTime.load().finite : nil)
+                                       rampSeconds: kind == .ramp && stopper.isRequested ? rampTime.load().finite : nil,
+                                       deviceConfirmedAtZero: device.backend.confirmedAtZero)
         } else {
             summary = PlaySummary.make(outcome: stopper.outcome ?? .deviceUnavailable("the device was never opened"),
                                        result: nil, simulatorReport: nil, session: session, settings: settings,

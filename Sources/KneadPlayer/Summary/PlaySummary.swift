@@ -112,7 +112,8 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
     static func make(outcome: PlayOutcome, result: RunResult?, simulatorReport: SimulatorReport?,
                      session: PreparedSession, settings: PlaySettings, personCap: Double,
                      played: Double, signalToRequest: Double? = nil, identity: DeviceIdentity? = nil,
-                     stopKind: StopKind? = nil, rampSeconds: Double? = nil) -> PlaySummary {
+                     stopKind: StopKind? = nil, rampSeconds: Double? = nil,
+                     deviceConfirmedAtZero: Bool? = nil) -> PlaySummary {
         // The engine measured on its clock; with --time-scale that clock runs `scale` times fast.
         let scale = settings.timeScale
         let statistics = result?.statistics ?? RunStatistics()
@@ -139,7 +140,7 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
             },
             rampMilliseconds: rampSeconds.map { roundTo($0 * 1000 / scale, 3) },
             maxIntensityPercent: roundTo(personCap * 100, 1),
-            deviceAtZero: simulatorReport?.state.isAtZero,
+            deviceAtZero: simulatorReport?.state.isAtZero ?? deviceConfirmedAtZero,
             deviceError: simulatorReport.map { deviceError(from: $0, timeScale: scale).rounded },
             trace: simulatorReport == nil ? nil : settings.tracePath,
             traceError: simulatorReport?.traceError,
