@@ -243,3 +243,26 @@ extension ProfileFileResult {
         }
     }
 }
+
+@Suite("Percussion capability in profile files")
+struct PercussionProfileTests {
+    static let chair = try! String(contentsOfFile: ProfileFileTests.profiles + "/chair.yaml", encoding: .utf8)
+
+    @Test func percussionIsReadAndOptional() throws {
+        let text = Self.chair + "percussion: {min-rate: 1Hz, max-rate: 12Hz, steps: 64}\n"
+        let result = DeviceProfileFile.parse(text: text, fileName: "perc.yaml")
+        #expect(result.diagnostics == [])
+        let profile = try #require(result.profile)
+        #expect(profile.percussion == DeviceProfile.Percussion(minRate: 1, maxRate: 12, steps: 64))
+        #expect(DeviceProfileFile.parse(text: Self.chair, fileName: "chair.yaml").profile?.percussion == nil)
+    }
+
+    @Test func badPercussionIsAnError() {
+        let upsideDown = DeviceProfileFile.parse(
+            text: Self.chair + "percussion: {min-rate: 12Hz, max-rate: 1Hz, steps: 64}\n", fileName: "perc.yaml")
+        #expect(upsideDown.profile == nil)
+        #expect(upsideDown.diagnostics.first?.message == "percussion max-rate is less than its min-rate")
+        let missing = DeviceProfileFile.parse(text: Self.chair + "percussion: {max-rate: 12Hz}\n", fileName: "perc.yaml")
+        #expect(missing.profile == nil)
+    }
+}

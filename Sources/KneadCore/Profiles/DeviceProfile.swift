@@ -58,6 +58,23 @@ public struct DeviceProfile: Sendable, Equatable {
         }
     }
 
+    /// A mechanism that makes a fast rhythm itself (a chair's tapping and kneading
+    /// heads): given a rate and a depth it taps, rather than following each tap as
+    /// intensity samples. The `percussion` key of a profile file (issue 9; the
+    /// compiler, envelope, wire and simulator do not use it yet).
+    public struct Percussion: Sendable, Equatable {
+        /// The rates the mechanism can run at, Hz.
+        public var minRate: Double
+        public var maxRate: Double
+        /// Distinct depths it can set.
+        public var steps: Int
+        public init(minRate: Double, maxRate: Double, steps: Int) {
+            self.minRate = minRate
+            self.maxRate = maxRate
+            self.steps = steps
+        }
+    }
+
     public var name: String
     public var summary: String
     public var kind: Kind
@@ -65,6 +82,8 @@ public struct DeviceProfile: Sendable, Equatable {
     public var pressure: Channel?
     public var position: Position?
     public var heat: Heat?
+    /// Nil: the device has no percussion mechanism (rhythms are intensity samples).
+    public var percussion: Percussion? = nil
     /// Highest frame rate the device accepts, Hz.
     public var maxRate: Double
     /// Motor response: first-order time constant, seconds (the simulator models it).

@@ -7,10 +7,11 @@ import Yams
 /// written out in it.
 public enum DeviceProfileFile {
     static let topKeys = ["name", "summary", "kind", "intensity", "pressure", "position", "heat",
-                          "max-rate", "motor-lag", "watchdog", "stop-ramp", "connection"]
+                          "percussion", "max-rate", "motor-lag", "watchdog", "stop-ramp", "connection"]
     static let channelKeys = ["steps", "max-slew", "max"]
     static let positionKeys = ["track-width", "track-length", "max-speed", "max-acceleration", "steps"]
     static let heatKeys = channelKeys + ["max-temperature", "time-constant"]
+    static let percussionKeys = ["min-rate", "max-rate", "steps"]
     static let connectionKeys = ["protocol", "link", "interface", "baud", "dtr", "rts", "axes", "answers", "lead", "start-ramp", "match"]
     static let protocols = DeviceProtocol.allCases.map(\.rawValue)
     static let channelNames = DeviceProfile.ChannelName.allCases.map(\.rawValue)
@@ -65,6 +66,7 @@ public enum DeviceProfileFile {
         let pressure = fields["pressure"].flatMap { channel($0, reader) }
         let position = fields["position"].flatMap { self.position($0, reader) }
         let heat = fields["heat"].flatMap { self.heat($0, reader) }
+        let percussion = fields["percussion"].flatMap { self.percussion($0, reader) }
         let maxRate = reader.value(fields["max-rate"]) { Values.positive(.rate, $0, key: $1, maximum: 10_000) }
         let errors = reader.errorCount
         var profile = DeviceProfile(name: "", summary: summary, kind: .chair, intensity: .init(steps: 2, maxSlew: 1),
@@ -98,6 +100,7 @@ public enum DeviceProfileFile {
         profile.pressure = pressure
         profile.position = position
         profile.heat = heat
+        profile.percussion = percussion
         profile.maxRate = maxRate
         profile.connection = connection
         return profile
@@ -157,6 +160,22 @@ public enum DeviceProfileFile {
         let timeConstant = reader.value(fields["time-constant"]) { Values.duration($0, key: $1) }
         guard let channel, let temperature, let timeConstant else { return nil }
         return DeviceProfile.Heat(channel: channel, maxTemperature: temperature, timeConstant: timeConstant)
+    }
+
+    private static func percussion(_ entry: Entry, _ reader: NodeReader) -> DeviceProfile.Percussion? {
+        guard let fields = reader.fields(entry.value, what: "percussion {min-rate: 1Hz, max-rate: 12Hz, steps: 64}",
+                                         known: percussionKeys, required: percussionKeys,
+                                         owner: entry.keyLocation) else { return nil }
+        let low = reader.value(fields["min-rate"]) { Values.positive(.rate, $0, key: $1, maximum: 100) }
+        let high = reader.value(fields["max-rate"]) { Values.positive(.rate, $0, key: $1, maximum: 100) }
+        let steps = reader.value(fields["steps"]) { Values.wholeNumber($0, key: $1, range: 2...1_000_000) }
+        guard let low, let high, let steps else { return nil }
+        guard low <= high else {
+            reader.error(fields["max-rate"]?.keyLocation ?? entry.keyLocation, "percussion max-rate is less than its min-rate",
+                         hint: "the rates the mechanism runs at, e.g. {min-rate: 1Hz, max-rate: 12Hz}")
+            return nil
+        }
+        return DeviceProfile.Percussion(minRate: low, maxRate: high, steps: steps)
     }
 
     private static func connection(_ entry: Entry, _ reader: NodeReader) -> DeviceProfile.Connection? {
