@@ -97,7 +97,8 @@ func renderCSV(pattern name: String, device: DeviceProfile, rate: Double) throws
     let timeline = try #require(result.timeline)
     let limits = SafetyLimits.resolve(device: device, pattern: pattern.limits)
     let sink = MemorySink()
-    let writer = CSVFrameWriter(sink: sink, timeDecimals: ExportFormat.timeDecimals(forRate: rate))
+    let writer = CSVFrameWriter(sink: sink, timeDecimals: ExportFormat.timeDecimals(forRate: rate),
+                                percussion: device.percussion != nil)
     for safe in timeline.frames(rate: rate).safe(through: SafetyEnvelope(limits: limits), period: 1 / rate) {
         try writer.write(safe.frame)
     }

@@ -27,7 +27,11 @@ import Testing
     }
 
     @Test func chairTapsRideOnASteadyLevelItsSlewAllows() throws {
-        let timeline = try F.compile(F.step(.tapping, .init(duration: 30, zone: .zone(.upperTrapezius, .left))))
+        // A chair without its own tapping mechanism: the frames sample the taps.
+        var chair = DeviceProfile.chair
+        chair.percussion = nil
+        let timeline = try F.compile(F.step(.tapping, .init(duration: 30, zone: .zone(.upperTrapezius, .left))),
+                                     device: chair)
         let s = timeline.steps[0].start
         // Depth: ¾ × 2.0/s ÷ (0.5 × π × 6 Hz) = 0.5/π.
         let depth = 0.5 / Double.pi

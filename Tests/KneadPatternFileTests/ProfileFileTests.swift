@@ -246,7 +246,9 @@ extension ProfileFileResult {
 
 @Suite("Percussion capability in profile files")
 struct PercussionProfileTests {
+    /// The shipped chair without its percussion lines, so each test writes its own.
     static let chair = try! String(contentsOfFile: ProfileFileTests.profiles + "/chair.yaml", encoding: .utf8)
+        .replacingOccurrences(of: #"percussion:[^\n]*\n(  [^\n]*\n)*"#, with: "", options: .regularExpression)
 
     @Test func percussionIsReadAndOptional() throws {
         let text = Self.chair + "percussion: {min-rate: 1Hz, max-rate: 12Hz, steps: 64}\n"

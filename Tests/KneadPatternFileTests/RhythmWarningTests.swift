@@ -13,12 +13,19 @@ import Testing
           - tapping: {zone: upper-trapezius-left, rate: 6Hz, duration: 30s}
         """
 
+    /// The chair with its tapping mechanism off: it can only sample taps.
+    static let plainChair: DeviceProfile = {
+        var chair = DeviceProfile.chair
+        chair.percussion = nil
+        return chair
+    }()
+
     static func load(_ text: String, device: DeviceProfile, strict: Bool = false) -> PatternFileResult {
         PatternFile.parse(text: text, fileName: "taps.yaml", options: PatternFileOptions(strict: strict, device: device))
     }
 
     @Test func tappingOnTheChairIsARippleAndTheWarningSaysHowDeep() throws {
-        let result = Self.load(Self.tapping, device: .chair)
+        let result = Self.load(Self.tapping, device: Self.plainChair)
         let timeline = try #require(result.timeline)
         let step = try #require(timeline.steps.first { $0.technique == .tapping })
         // The middle of the step, away from its ramps: one second of frames at 600 Hz.
@@ -38,9 +45,13 @@ import Testing
     }
 
     @Test func strictFailsAndASlowEnoughRhythmIsNotWarned() {
-        #expect(Self.load(Self.tapping, device: .chair, strict: true).diagnostics.hasErrors)
+        #expect(Self.load(Self.tapping, device: Self.plainChair, strict: true).diagnostics.hasErrors)
         let slow = Self.tapping.replacingOccurrences(of: "rate: 6Hz", with: "rate: 0.5Hz")
-        #expect(!Self.load(slow, device: .chair).diagnostics.contains { $0.message.contains("depth on") })
+        #expect(!Self.load(slow, device: Self.plainChair).diagnostics.contains { $0.message.contains("depth on") })
+    }
+
+    @Test func theChairTapsByItselfSoItIsNotWarned() {
+        #expect(!Self.load(Self.tapping, device: .chair).diagnostics.contains { $0.message.contains("depth on") })
     }
 
     @Test func aHandheldIsNotWarnedAboutPressureItDoesNotHave() throws {

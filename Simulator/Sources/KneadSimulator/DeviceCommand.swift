@@ -11,18 +11,25 @@ public struct DeviceSetpoint: Sendable, Equatable {
     public var y: Double
     public var pressure: Double
     public var heat: Double
+    /// Taps the device's own mechanism makes (a chair's percussion): Hz (0: none) and
+    /// depth 0…1 of the intensity.
+    public var percussionRate: Double
+    public var percussionDepth: Double
 
-    public init(intensity: Double, x: Double, y: Double, pressure: Double = 0, heat: Double = 0) {
+    public init(intensity: Double, x: Double, y: Double, pressure: Double = 0, heat: Double = 0,
+                percussionRate: Double = 0, percussionDepth: Double = 0) {
         self.intensity = intensity
         self.x = x
         self.y = y
         self.pressure = pressure
         self.heat = heat
+        self.percussionRate = percussionRate
+        self.percussionDepth = percussionDepth
     }
 
     public init(_ frame: Frame) {
         self.init(intensity: frame.intensity, x: frame.x, y: frame.y, pressure: frame.pressure,
-                  heat: frame.heat)
+                  heat: frame.heat, percussionRate: frame.percussionRate, percussionDepth: frame.percussionDepth)
     }
 
     public var position: BackPoint { BackPoint(x: x, y: y) }

@@ -26,6 +26,10 @@ struct DeviceCore {
 
     // Setpoints in force (quantized).
     var setIntensity = 0.0, setPressure = 0.0, setHeat = 0.0
+    /// The motor's level (following `setIntensity` with its lag) and the taps the
+    /// mechanism makes on it: `intensity` is the motor's level, tapped.
+    var motorIntensity = 0.0
+    var tapRate = 0.0, tapDepth = 0.0
     // The hardware.
     var intensity = 0.0, pressure = 0.0, temperature: Double
     var xAxis: RollerAxis, yAxis: RollerAxis
@@ -411,6 +415,15 @@ struct DeviceCore {
     /// Puts a setpoint in force now and records how far the device was from it.
     mutating func apply(_ setpoint: DeviceSetpoint, due: Double) {
         setLevels(intensity: setpoint.intensity, pressure: setpoint.pressure, heat: setpoint.heat)
+        // Only a device with the mechanism taps; it runs within its own range.
+        if let percussion = profile.percussion, setpoint.percussionRate > 0 {
+            tapRate = Swift.min(Swift.max(setpoint.percussionRate, percussion.minRate), percussion.maxRate)
+            let steps = Double(Swift.max(1, percussion.steps - 1))
+            tapDepth = (Swift.min(Swift.max(setpoint.percussionDepth, 0), 1) * steps).rounded() / steps
+        } else {
+            tapRate = 0
+            tapDepth = 0
+        }
         let target = DeviceModel.quantizedPosition(setpoint.position, mapping: mapping, profile: profile)
         xAxis.target = target.x
         yAxis.target = target.y
@@ -476,7 +489,14 @@ struct DeviceCore {
     mutating func moveHardware() {
         let levelsBefore = (intensity, pressure, temperature)
         let rollerBefore = (xAxis.position, xAxis.velocity, yAxis.position, yAxis.velocity)
-        intensity += intensityFollow * (setIntensity - intensity)
+        motorIntensity += intensityFollow * (setIntensity - motorIntensity)
+        let tapped = tapRate > 0 && tapDepth > 0
+        if tapped {
+            let beat = sin(Double.pi * tapRate * time)
+            intensity = motorIntensity * (1 - tapDepth + tapDepth * beat * beat)
+        } else {
+            intensity = motorIntensity
+        }
         if pressure < setPressure {
             pressure = Swift.min(setPressure, pressure + pressureStep)
         } else if pressure > setPressure {
@@ -496,7 +516,7 @@ struct DeviceCore {
             xAxis.step(dt: tickInterval)
             yAxis.step(dt: tickInterval)
         }
-        settled = levelsBefore == (intensity, pressure, temperature)
+        settled = !tapped && levelsBefore == (intensity, pressure, temperature)
             && rollerBefore == (xAxis.position, xAxis.velocity, yAxis.position, yAxis.velocity)
     }
 

@@ -222,3 +222,50 @@ extension DeviceCommand {
         .setpoint(Fixtures.setpoint(intensity, y: y), due: 0, timing: .onArrival)
     }
 }
+
+/// Issue 9: a chair taps with its own mechanism. Handed rate and depth, the simulated
+/// chair's actual intensity swings at that rate with that depth, on its steady level.
+@Suite struct PercussionPhysicsTests {
+    @Test func theChairTapsAtTheRateAndDepthItIsGiven() {
+        let model = DeviceModel(profile: .chair, configuration: .init(watchdogPeriod: .infinity))
+        var setpoint = DeviceSetpoint(intensity: 0.5, x: 0.5, y: 0.5)
+        setpoint.percussionRate = 6
+        setpoint.percussionDepth = 1
+        model.receive(.setpoint(setpoint, due: 0, timing: .onArrival), at: 0)
+        model.advance(to: 1)   // the motor has reached its level (lag 80 ms)
+        var levels: [Double] = []
+        for k in 1...1000 {
+            model.advance(to: 1 + Double(k) / 1000)
+            levels.append(model.state.intensity)
+        }
+        let high = levels.max() ?? 0, low = levels.min() ?? 1
+        #expect(high > 0.49 && low < 0.01, "full taps: \(low)…\(high)")
+        // Six taps in the second: six times from below a tenth back up past nine tenths.
+        var taps = 0, down = false
+        for level in levels {
+            if level < 0.05 { down = true } else if down && level > 0.45 { taps += 1; down = false }
+        }
+        #expect(taps == 6)
+    }
+
+    @Test func aDeviceWithoutTheMechanismIgnoresItAndStopEndsTheTaps() {
+        let handheld = DeviceModel(profile: .handheld, configuration: .init(watchdogPeriod: .infinity))
+        var setpoint = DeviceSetpoint(intensity: 0.5, x: 0.5, y: 0.5)
+        setpoint.percussionRate = 6
+        setpoint.percussionDepth = 1
+        handheld.receive(.setpoint(setpoint, due: 0, timing: .onArrival), at: 0)
+        handheld.advance(to: 1)
+        let levels = (1...200).map { k -> Double in
+            handheld.advance(to: 1 + Double(k) / 1000)
+            return handheld.state.intensity
+        }
+        #expect((levels.max() ?? 0) - (levels.min() ?? 0) < 1e-4, "a handheld has no tapping mechanism")
+
+        let chair = DeviceModel(profile: .chair, configuration: .init(watchdogPeriod: .infinity))
+        chair.receive(.setpoint(setpoint, due: 0, timing: .onArrival), at: 0)
+        chair.advance(to: 1)
+        chair.receive(.stop, at: 1)
+        chair.advance(to: 3)
+        #expect(chair.state.intensity < 1e-6)
+    }
+}

@@ -15,6 +15,8 @@ struct DeviceLimits: Sendable {
     var maxSpeed: Double
     var maxAcceleration: Double
     var body: BodyProfile
+    /// The rhythm the device makes itself, if it has one.
+    var percussion: DeviceProfile.Percussion?
 
     init(device: DeviceProfile, body person: BodyProfile) throws(CompileError) {
         func usable(_ value: Double, _ what: String) throws(CompileError) -> Double {
@@ -24,6 +26,7 @@ struct DeviceLimits: Sendable {
             }
             return value
         }
+        percussion = device.percussion
         let name = "device profile '\(device.name)':"
         body = BodyProfile(shoulderHeight: try usable(person.shoulderHeight, "body profile: shoulder height"),
                            backWidth: try usable(person.backWidth, "body profile: back width"))

@@ -26,7 +26,8 @@ extension Timeline {
         var found: [RhythmShortfall] = []
         for segment in segments where segment.kind == .pulses && segment.step >= 0 {
             let plan = plans.pulses[Int(segment.plan)]
-            guard plan.rate > 0 else { continue }
+            // A device that taps by itself reaches the depth: nothing falls short.
+            guard plan.rate > 0, plan.percussionRate == 0 else { continue }
             let wanted = segment.technique == .tapping ? 1 : Pulses.vibrationDepth
             for (channel, peak, depth) in [(RhythmShortfall.Channel.intensity, plan.intensity, plan.intensityDepth),
                                            (.pressure, plan.pressure, plan.pressureDepth)]

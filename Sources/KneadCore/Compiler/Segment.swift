@@ -32,7 +32,8 @@ struct Segment: Sendable {
         return Frame(time: t, intensity: s.intensity.unitClamped, x: s.x.unitClamped,
                      y: s.y.unitClamped, pressure: s.pressure.unitClamped,
                      heat: heat.value(at: t).unitClamped, technique: technique,
-                     target: target, step: step)
+                     target: target, step: step, percussionRate: s.percussionRate,
+                     percussionDepth: s.percussionDepth.unitClamped)
     }
 }
 
@@ -42,6 +43,9 @@ struct Setpoint: Sendable, Equatable {
     var pressure: Double
     var x: Double
     var y: Double
+    /// A rhythm the device makes itself: Hz (0: none) and depth 0…1.
+    var percussionRate = 0.0
+    var percussionDepth = 0.0
 
     @inline(__always)
     init(intensity: Double, pressure: Double, at p: BackPoint) {

@@ -21,9 +21,15 @@ public struct Frame: Sendable, Equatable {
     public var target: Target
     /// Index of the step in the compiled timeline, or -1 for travel and the final ramp.
     public var step: Int32
+    /// A rhythm the device makes itself (`DeviceProfile.percussion`): taps per second
+    /// (0: none) and their depth, 0…1 of `intensity`. Intensity is then the level the
+    /// taps reach, held steady, instead of each tap sampled.
+    public var percussionRate: Double
+    public var percussionDepth: Double
 
     public init(time: Double, intensity: Double, x: Double, y: Double, pressure: Double,
-                heat: Double, technique: Technique, target: Target, step: Int32) {
+                heat: Double, technique: Technique, target: Target, step: Int32,
+                percussionRate: Double = 0, percussionDepth: Double = 0) {
         self.time = time
         self.intensity = intensity
         self.x = x
@@ -33,6 +39,8 @@ public struct Frame: Sendable, Equatable {
         self.technique = technique
         self.target = target
         self.step = step
+        self.percussionRate = percussionRate
+        self.percussionDepth = percussionDepth
     }
 
     public var position: BackPoint {

@@ -100,8 +100,9 @@ public struct DeviceProfile: Sendable, Equatable {
     public init(name: String, summary: String, kind: Kind, intensity: Channel,
                 pressure: Channel? = nil, position: Position? = nil, heat: Heat? = nil,
                 maxRate: Double, motorLag: Double = 0.08, watchdog: Double = 0.25,
-                connection: Connection? = nil) {
+                percussion: Percussion? = nil, connection: Connection? = nil) {
         self.name = name
+        self.percussion = percussion
         self.summary = summary
         self.kind = kind
         self.intensity = intensity
@@ -171,7 +172,8 @@ extension DeviceProfile {
                    timeConstant: 30),
         maxRate: 2000,
         motorLag: 0.08,
-        watchdog: 0.25)
+        watchdog: 0.25,
+        percussion: Percussion(minRate: 1, maxRate: 12, steps: 64))
 
     /// A handheld vibration/percussion massager: intensity only; the person holds it
     /// where the frames' position says.

@@ -46,6 +46,8 @@ public final class SafetyEnvelope: @unchecked Sendable {
     private var started = false
     /// The last frame let through: where every slew limit starts from.
     private(set) var last = Frame.zero(at: 0)
+    /// No massage mechanism taps faster than this, Hz.
+    public static let fastestPercussion = 100.0
     private var startTime = 0.0
     /// Time spent paused at zero: not part of the session.
     private var restedTime = 0.0
@@ -162,6 +164,12 @@ public final class SafetyEnvelope: @unchecked Sendable {
         output.pressure = pressure
         output.heat = heat
         output.position = position
+        // Taps a device makes itself ride on the intensity: with it at zero (every way
+        // out ends there) there are none, and nonsense never reaches the device.
+        let rate = input.percussionRate
+        let tapping = intensity > 0 && rate.isFinite && rate > 0 && rate <= Self.fastestPercussion
+        output.percussionRate = tapping ? rate : 0
+        output.percussionDepth = tapping && input.percussionDepth.isFinite ? input.percussionDepth.unitClamped : 0
         if case let .point(p) = input.target, !(p.x.isFinite && p.y.isFinite) {
             output.target = .point(position)
         }

@@ -4,25 +4,31 @@ import KneadCore
 /// line per frame. Time in seconds with `ExportFormat.timeDecimals(forRate:)` decimals,
 /// channel values 0…1 with four decimals, lines end with `\n`. A field that contains a
 /// comma (an explicit point such as `point(0.40,0.62)`) is quoted as RFC 4180 says.
+/// For a device that taps by itself (`percussion`), two columns come last:
+/// `percussion_rate` (Hz, 0: none) and `percussion_depth` (0…1).
 public final class CSVFrameWriter: FrameWriter {
     public static let header = "time,intensity,x,y,pressure,heat,technique,zone\n"
+    public static let percussionHeader = "time,intensity,x,y,pressure,heat,technique,zone,percussion_rate,percussion_depth\n"
 
     private let buffer: OutputBuffer
     private let timeDecimals: Int
     // One writer serves one stream on one thread: no dynamic exclusivity checks per frame.
     @exclusivity(unchecked) private var labels = LabelCache(encode: CSVFrameWriter.encodeLabels)
     @exclusivity(unchecked) private var wroteHeader = false
+    private let percussion: Bool
 
-    public init(sink: ByteSink, timeDecimals: Int = 3) {
+    public init(sink: ByteSink, timeDecimals: Int = 3, percussion: Bool = false) {
         buffer = OutputBuffer(sink: sink)
         self.timeDecimals = Swift.min(6, Swift.max(0, timeDecimals))
+        self.percussion = percussion
     }
 
     public func write(_ frame: Frame) throws(ExportError) {
         if !wroteHeader { try writeHeader() }
         let label = labels.bytes(for: frame)
         let timeDecimals = timeDecimals
-        try buffer.write(reserving: 6 * OutputBuffer.maxFixedLength + 8 + label.count) { out in
+        let percussion = percussion
+        try buffer.write(reserving: 8 * OutputBuffer.maxFixedLength + 10 + label.count) { out in
             // Spelled out, not looped over an array: no allocation per frame.
             let decimals = ExportFormat.valueDecimals
             out.appendFixed(frame.time, decimals: timeDecimals)
@@ -31,7 +37,15 @@ public final class CSVFrameWriter: FrameWriter {
             out.append(UInt8(ascii: ",")); out.appendFixed(frame.y, decimals: decimals)
             out.append(UInt8(ascii: ",")); out.appendFixed(frame.pressure, decimals: decimals)
             out.append(UInt8(ascii: ",")); out.appendFixed(frame.heat, decimals: decimals)
-            out.append(label)
+            if percussion {
+                // The labels end the line; the two columns go after them.
+                for byte in label.dropLast() { out.append(byte) }
+                out.append(UInt8(ascii: ",")); out.appendFixed(frame.percussionRate, decimals: 2)
+                out.append(UInt8(ascii: ",")); out.appendFixed(frame.percussionDepth, decimals: decimals)
+                out.append(UInt8(ascii: "\n"))
+            } else {
+                out.append(label)
+            }
         }
     }
 
@@ -42,7 +56,7 @@ public final class CSVFrameWriter: FrameWriter {
 
     private func writeHeader() throws(ExportError) {
         wroteHeader = true
-        try buffer.append(text: Self.header)
+        try buffer.append(text: percussion ? Self.percussionHeader : Self.header)
     }
 
     /// `,technique,zone\n`, the zone quoted when it holds a comma or a quote.

@@ -26,15 +26,24 @@ struct PulsePlan: Sendable {
     var intensityDepth: Double
     var pressureDepth: Double
     var envelope: EdgeEnvelope
+    /// Taps the device makes itself (its `percussion`): rate and depth handed over as
+    /// parameters, intensity and pressure held steady; 0 when the frames sample the taps.
+    var percussionRate = 0.0
+    var percussionDepth = 0.0
 
     @inline(__always)
     func setpoint(at tau: Double) -> Setpoint {
         let e = envelope.factor(tau)
         let beat = rate > 0 ? pulse(rate * tau) : 0
         let w = wander.offset(at: tau)
-        return Setpoint(intensity: intensity * e * (1 - intensityDepth + intensityDepth * beat),
-                        pressure: pressure * e * (1 - pressureDepth + pressureDepth * beat),
-                        at: offset(center, e * w.dx, e * w.dy))
+        var setpoint = Setpoint(intensity: intensity * e * (1 - intensityDepth + intensityDepth * beat),
+                                pressure: pressure * e * (1 - pressureDepth + pressureDepth * beat),
+                                at: offset(center, e * w.dx, e * w.dy))
+        if percussionRate > 0 {
+            setpoint.percussionRate = percussionRate
+            setpoint.percussionDepth = percussionDepth
+        }
+        return setpoint
     }
 }
 
@@ -53,10 +62,12 @@ enum Pulses {
         let wanted = rate > 0 ? (tapping ? 1 : vibrationDepth) : 0
         let intensity = step.intensity, pressure = step.pressure
         let slope = Double.pi * rate
-        let intensityDepth = Shaping.rhythmDepth(desired: wanted, peak: intensity, shapeSlope: slope,
-                                                 slew: limits.intensitySlew)
-        let pressureDepth = Shaping.rhythmDepth(desired: wanted, peak: pressure, shapeSlope: slope,
-                                                slew: limits.pressureSlew)
+        // A device that taps by itself at this rate gets the rhythm as parameters.
+        let byDevice = tapping && rate > 0 && limits.percussion.map { ($0.minRate...$0.maxRate).contains(rate) } == true
+        let intensityDepth = byDevice ? 0 : Shaping.rhythmDepth(desired: wanted, peak: intensity, shapeSlope: slope,
+                                                                slew: limits.intensitySlew)
+        let pressureDepth = byDevice ? 0 : Shaping.rhythmDepth(desired: wanted, peak: pressure, shapeSlope: slope,
+                                                               slew: limits.pressureSlew)
         let ramp = limits.edgeRamp(intensity: intensity, pressure: pressure)
         let shape = tapping ? tappingWander : vibrationWander
         return sides.map { side in
@@ -67,7 +78,8 @@ enum Pulses {
                                duration: perSide),
                 rate: rate, intensity: intensity, pressure: pressure, intensityDepth: intensityDepth,
                 pressureDepth: pressureDepth,
-                envelope: EdgeEnvelope(duration: perSide, rampIn: ramp, rampOut: ramp))
+                envelope: EdgeEnvelope(duration: perSide, rampIn: ramp, rampOut: ramp),
+                percussionRate: byDevice ? rate : 0, percussionDepth: byDevice ? wanted : 0)
             return Piece(technique: step.technique, target: side, duration: perSide, motion: .pulses(plan))
         }
     }
