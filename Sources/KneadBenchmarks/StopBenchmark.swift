@@ -236,6 +236,41 @@ public struct StopBenchmark: Sendable {
         } catch {
             return failed("\(error)")
         }
+        var samples: [Double] = []
+        let run = Self.stopsWhilePlaying(backend: backend, profile: profile, rate: rate, configuration: configuration) {
+            samples.append(Double(Self.now() - $0) / 1000)
+        }
+        var error = run.error
+        let wall = run.wallSeconds
+        backend.close()
+        server.requestStop()
+        let report = serving.wait()
+        if error == nil, samples.count < configuration.stops {
+            error = "play ended early: \(run.result.endReason)"
+        }
+        let share = Double(report.bytesFromHost) / wall / (Double(configuration.baud) / LinkPacer.bitsPerByte)
+        return Summary(name: name, rate: rate, microseconds: samples, lineShare: share, error: error)
+    }
+
+    static func now() -> UInt64 {
+        MonotonicTime.nanoseconds()
+    }
+
+    /// What `stopsWhilePlaying` saw: the first stop that failed, the run, its wall time.
+    struct PlayedStops {
+        var error: String?
+        var result: RunResult
+        var wallSeconds: Double
+    }
+
+    /// Plays ever-changing frames at `rate` through `backend` (opened) on the engine and,
+    /// from this thread, calls `stop()` `configuration.stops` times at random moments
+    /// (`gap` apart, seeded); `stopped` gets each request's time (monotonic ns) once
+    /// `stop()` has returned. A stopped driver sends nothing more in its run, so each is
+    /// re-armed as the next run would, and the line fills again for the next stop.
+    /// Ends the engine; the caller closes the backend.
+    static func stopsWhilePlaying(backend: any Backend, profile: DeviceProfile, rate: Double,
+                                  configuration: Configuration, stopped: (UInt64) -> Void) -> PlayedStops {
         // Long enough for every stop and its gap; the engine is ended early when they are done.
         let seconds = Double(configuration.stops) * (configuration.gap.upperBound / 1000 + 0.01) + 10
         let limits = SafetyLimits.resolve(device: profile, sessionCap: seconds + 60)
@@ -243,10 +278,9 @@ public struct StopBenchmark: Sendable {
             .safe(through: SafetyEnvelope(limits: limits), period: 1 / rate)
         let engine = Engine(backend: backend, clock: MonotonicClock(), configuration: EngineConfiguration(rate: rate))
         let played = Finished<RunResult>()
-        let started = Self.now()
+        let started = now()
         Thread { played.set(engine.run(frames.makeIterator())) }.start()
         var random = SplitMix64(seed: configuration.seed)
-        var samples: [Double] = []
         var error: String?
         // Let the line fill before the first stop.
         ThreadPause.sleep(microseconds: 300_000)
@@ -255,32 +289,18 @@ public struct StopBenchmark: Sendable {
                 + (configuration.gap.upperBound - configuration.gap.lowerBound) * random.unit()
             ThreadPause.sleep(microseconds: UInt32(gap * 1000))
             if played.isSet { break }
-            let requested = Self.now()
+            let requested = now()
             do {
                 try backend.stop()
             } catch let failure {
                 error = "\(failure)"
                 break
             }
-            samples.append(Double(Self.now() - requested) / 1000)
-            // A stopped driver sends nothing more in its run; re-arm it as the next run
-            // would, so the line is saturated again for the next stop.
+            stopped(requested)
             backend.runWillStart()
         }
-        let wall = Double(Self.now() - started) / 1e9
+        let wall = Double(now() - started) / 1e9
         _ = engine.requestStop()
-        let result = played.wait()
-        backend.close()
-        server.requestStop()
-        let report = serving.wait()
-        if error == nil, samples.count < configuration.stops {
-            error = "play ended early: \(result.endReason)"
-        }
-        let share = Double(report.bytesFromHost) / wall / (Double(configuration.baud) / LinkPacer.bitsPerByte)
-        return Summary(name: name, rate: rate, microseconds: samples, lineShare: share, error: error)
-    }
-
-    static func now() -> UInt64 {
-        MonotonicTime.nanoseconds()
+        return PlayedStops(error: error, result: played.wait(), wallSeconds: wall)
     }
 }

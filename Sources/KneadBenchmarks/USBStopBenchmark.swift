@@ -99,39 +99,16 @@ public struct USBStopBenchmark: Sendable {
         case let .failure(error):
             return [StopBenchmark.Summary(name: name, rate: rate, microseconds: [], lineShare: nil, error: "\(error)")]
         }
-        let seconds = Double(configuration.stops) * (configuration.gap.upperBound / 1000 + 0.01) + 10
-        let limits = SafetyLimits.resolve(device: profile, sessionCap: seconds + 60)
-        let frames = ChangingFrames(rate: rate, count: Int(seconds * rate))
-            .safe(through: SafetyEnvelope(limits: limits), period: 1 / rate)
-        let engine = Engine(backend: backend, clock: MonotonicClock(), configuration: EngineConfiguration(rate: rate))
-        let played = StopBenchmark.Finished<RunResult>()
-        NativeThread.start { played.set(engine.run(frames.makeIterator())) }?.detach()
-        var random = SplitMix64(seed: configuration.seed)
         var samples: [Double] = []
         var reached: [Double] = []
-        var error: String?
-        ThreadPause.sleep(microseconds: 300_000)
-        for _ in 0..<configuration.stops {
-            let gap = configuration.gap.lowerBound
-                + (configuration.gap.upperBound - configuration.gap.lowerBound) * random.unit()
-            ThreadPause.sleep(microseconds: UInt32(gap * 1000))
-            if played.isSet { break }
-            let requested = MonotonicTime.nanoseconds()
-            do {
-                try backend.stop()
-            } catch let failure {
-                error = "\(failure)"
-                break
-            }
+        let run = StopBenchmark.stopsWhilePlaying(backend: backend, profile: profile, rate: rate,
+                                                  configuration: configuration) { requested in
             let latency = Self.latency(of: backend, requestedAt: requested)
             samples.append(latency.returned)
             reached.append(latency.called)
-            backend.runWillStart()
         }
-        _ = engine.requestStop()
-        let result = played.wait()
         backend.close()
-        if error == nil, samples.count < configuration.stops { error = "play ended early: \(result.endReason)" }
+        let error = run.error ?? (samples.count < configuration.stops ? "play ended early: \(run.result.endReason)" : nil)
         return [StopBenchmark.Summary(name: name, rate: rate, microseconds: samples, lineShare: nil, error: error),
                 StopBenchmark.Summary(name: name + " (to the call)", rate: rate, microseconds: reached, lineShare: nil,
                                       error: error)]
