@@ -15,12 +15,23 @@ public enum USBReportCodec: Sendable, Equatable {
         }
     }
 
-    /// The transfer's payload for `intensity` (0…1): the 8-byte rumble report, or the
-    /// 8-byte setup packet of the speed request.
-    public func report(_ intensity: Double) -> [UInt8] {
+    /// The motor levels for `intensity` (0…1), packed: the pad's large motor in the high
+    /// byte and its small one in the low, the Rez's speed alone. 0 is everything off.
+    public func levels(_ intensity: Double) -> UInt16 {
         switch self {
-        case .xbox360Rumble: return XboxRumbleReport.report(intensity: intensity)
-        case .rezTranceVibrator: return RezSpeedRequest.setup(intensity: intensity)
+        case .xbox360Rumble:
+            let (large, small) = XboxRumbleReport.motors(intensity: intensity)
+            return UInt16(large) << 8 | UInt16(small)
+        case .rezTranceVibrator: return UInt16(RezSpeedRequest.speed(intensity: intensity))
+        }
+    }
+
+    /// The transfer's payload for `levels`: the 8-byte rumble report, or the 8-byte setup
+    /// packet of the speed request.
+    public func report(levels: UInt16) -> [UInt8] {
+        switch self {
+        case .xbox360Rumble: return XboxRumbleReport.report(large: UInt8(levels >> 8), small: UInt8(levels & 0xff))
+        case .rezTranceVibrator: return RezSpeedRequest.setup(speed: UInt8(levels & 0xff))
         }
     }
 

@@ -31,7 +31,8 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
 
     private struct State {
         var link: USBLink?
-        var last: [UInt8]?
+        /// The motor levels of the last report sent (`USBReportCodec.levels`).
+        var last: UInt16?
         var failure: BackendError?
         var stoppedThisRun = false
         var closed = false
@@ -75,7 +76,7 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
                                     }, delegate: self)
         state.withLock {
             $0.link = link
-            $0.last = codec.zero
+            $0.last = 0
         }
         try link.write { codec.zero }
         let info = link.info
@@ -84,15 +85,19 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
                               firmware: "USB \(info.usbID) at \(info.path)", protocolName: codec.protocolName)
     }
 
+    /// On the engine's thread: the levels are compared first, and a report is made
+    /// (an allocation) only when they changed.
     public func send(_ frame: SafeFrame) throws(BackendError) {
-        let report = codec.report(frame.intensity)
+        let levels = codec.levels(frame.intensity)
         let link = try state.withLock { state throws(BackendError) -> USBLink? in
             if let failure = state.failure { throw failure }
-            guard !state.stoppedThisRun, state.last != report else { return nil }
-            state.last = report
+            guard !state.stoppedThisRun, state.last != levels else { return nil }
+            state.last = levels
             return state.link
         }
-        try link?.write { report }
+        guard let link else { return }
+        let report = codec.report(levels: levels)
+        try link.write { report }
     }
 
     public func flush() throws(BackendError) {
@@ -119,7 +124,7 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
         let link = state.withLock { state -> USBLink? in
             guard !state.closed else { return nil }
             state.stoppedThisRun = true
-            state.last = codec.zero
+            state.last = 0
             return state.link
         }
         try link?.writeStop(codec.zero)
