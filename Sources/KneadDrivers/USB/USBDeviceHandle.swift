@@ -80,14 +80,14 @@ final class USBDeviceHandle: @unchecked Sendable {
             if detached == 0 {
                 detachedKernelDriver = true
             } else if detached != LibUSB.notFound {
-                closeHandle()
+                close(releasing: false)
                 throw .refused("\(info.name): a kernel driver holds interface \(number) and could not be detached "
                                + "(\(LibUSB.errorName(detached))); unload it or install the udev rule (README, USB)")
             }
         }
         let claimed = libusb_claim_interface(handle, Int32(number))
         guard claimed == 0 else {
-            closeHandle()
+            close(releasing: false)
             if claimed == LibUSB.busy {
                 throw .refused("\(info.name) is busy: another program (or a kernel driver) has claimed interface "
                                + "\(number); close it and try again")
@@ -96,18 +96,12 @@ final class USBDeviceHandle: @unchecked Sendable {
         }
     }
 
-    /// Releases the interface, gives back the kernel driver, closes. Once.
-    func close() {
+    /// Releases the interface (unless it was never claimed), gives back the kernel
+    /// driver, closes. Once.
+    func close(releasing: Bool = true) {
         guard !closed else { return }
         closed = true
-        _ = libusb_release_interface(handle, Int32(interface.number))
-        if detachedKernelDriver { _ = libusb_attach_kernel_driver(handle, Int32(interface.number)) }
-        libusb_close(handle)
-        libusb_unref_device(device)
-    }
-
-    private func closeHandle() {
-        closed = true
+        if releasing { _ = libusb_release_interface(handle, Int32(interface.number)) }
         if detachedKernelDriver { _ = libusb_attach_kernel_driver(handle, Int32(interface.number)) }
         libusb_close(handle)
         libusb_unref_device(device)

@@ -97,13 +97,7 @@ public enum USBListing {
             units.append(UInt16(buffer[at]) | UInt16(buffer[at + 1]) << 8)
             at += 2
         }
-        let text = String(decoding: units, as: UTF16.self).trimmingCharacters(in: "\0 ")
+        let text = String(decoding: units, as: UTF16.self).trimming("\0 ")
         return text.isEmpty ? nil : text
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

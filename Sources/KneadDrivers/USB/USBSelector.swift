@@ -58,9 +58,9 @@ public struct USBSelector: Sendable, Equatable, CustomStringConvertible {
         var selector = USBSelector(vendorID: id.vendor, productID: id.product)
         for part in parts.dropFirst() {
             let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let key = pair[0].trimmingSpaces
+            let key = pair[0].trimming(" ")
             guard pair.count == 2 else { return .failure(key.isEmpty ? .notAnID(text) : .unknownKey(key)) }
-            let value = pair[1].trimmingSpaces
+            let value = pair[1].trimming(" ")
             guard !value.isEmpty else { return .failure(.emptyValue(key)) }
             switch key {
             case "serial": selector.serial = value
@@ -95,7 +95,8 @@ extension Character {
 }
 
 extension String {
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    /// Without the characters of `set` at either end (Foundation-free).
+    func trimming(_ set: String) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }
