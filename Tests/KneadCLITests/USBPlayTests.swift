@@ -221,9 +221,11 @@ struct USBPlayTests {
         #expect(summary.deviceAtZero == true, "STOPPED came back over bulk IN")
         let served = try sim.stop()
         let kwp = try #require(served.kwp)
-        // Every frame was accepted and played in order, with acks (no retransmission gaps).
+        // Every frame was accepted exactly once and played, in order. Duplicates, gaps and late
+        // frames are not asserted: on a loaded machine a round trip through usb-mock and the
+        // simulator can outlast the 50 ms retransmit timeout, and go-back-N then resends (which
+        // the device counts as duplicates and drops) — recovery working, not a fault.
         #expect(kwp.accepted == summary.framesSent && kwp.executed == summary.framesSent, "\(kwp)")
-        #expect(kwp.gaps == 0 && kwp.duplicates == 0 && kwp.late == 0)
         #expect(kwp.stops >= 1 && kwp.watchdogTrips == 0)
         #expect(Self.log(in: folder).lines.contains { $0.hasPrefix("bulk-out 01 00") }, "the stream went out on bulk OUT")
     }
