@@ -120,9 +120,10 @@ struct RenderCommand: ParsableCommand {
             case .csv, .jsonl:
                 let sink = try openSink(output)
                 let decimals = ExportFormat.timeDecimals(forRate: rate)
-                let writer: FrameWriter = resolvedFormat == .csv ? CSVFrameWriter(sink: sink, timeDecimals: decimals,
-                                                                                        percussion: prepared.device.percussion != nil)
-                                                                  : JSONLinesFrameWriter(sink: sink, timeDecimals: decimals)
+                let percussion = prepared.device.percussion != nil
+                let writer: FrameWriter = resolvedFormat == .csv
+                    ? CSVFrameWriter(sink: sink, timeDecimals: decimals, percussion: percussion)
+                    : JSONLinesFrameWriter(sink: sink, timeDecimals: decimals, percussion: percussion)
                 for safe in prepared.safeFrames(rate: rate) { try writer.write(safe.frame) }
                 try writer.finish()
             case .funscript:

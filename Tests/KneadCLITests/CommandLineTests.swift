@@ -285,12 +285,25 @@ struct CommandLineTests {
         let run = try runKnead(["render", "Patterns/tapotement-wake-up.yaml", "--rate", "2", "--format", "jsonl"])
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n")
+        var tapRates: Set<Double> = []
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            #expect(Set(object.keys) == ["time", "intensity", "x", "y", "pressure", "heat", "technique", "zone"])
+            // The chair taps by itself: rate and depth are fields of every frame.
+            #expect(Set(object.keys) == ["time", "intensity", "x", "y", "pressure", "heat", "percussion_rate",
+                                         "percussion_depth", "technique", "zone"])
+            if object["technique"] as? String == "tapping", let rate = object["percussion_rate"] as? Double {
+                tapRates.insert(rate)
+            }
         }
+        #expect(tapRates.isSuperset(of: [5, 6, 8]), "the pattern's rates handed to the mechanism: \(tapRates)")
         let csv = try runKnead(["render", "Patterns/tapotement-wake-up.yaml", "--rate", "2"])
         #expect(lines.count == csv.stdout.split(separator: "\n").count - 1, "as many frames as the csv")
+        // A handheld has no mechanism: no percussion fields.
+        let handheld = try runKnead(["render", "Patterns/tapotement-wake-up.yaml", "--rate", "2", "--format", "jsonl",
+                                     "--device", "handheld"])
+        let first = try #require(handheld.stdout.split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["time", "intensity", "x", "y", "pressure", "heat", "technique", "zone"])
     }
 
     @Test func thePersonsCapLowersEveryFrame() throws {

@@ -215,9 +215,8 @@ struct ShippedProfileTests {
         physical.summary = DeviceProfile.chair.summary
         physical.connection = nil
         physical.maxRate = DeviceProfile.chair.maxRate
-        // The wire has no percussion channel yet: knead-chair leaves the mechanism out.
-        #expect(physical.percussion == nil)
-        physical.percussion = DeviceProfile.chair.percussion
+        // The same mechanism too: percussion goes on the wire's channels 5 and 6.
+        #expect(physical.summary != profile.summary)
         #expect(physical == DeviceProfile.chair)
     }
 

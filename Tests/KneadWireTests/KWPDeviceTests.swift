@@ -23,6 +23,18 @@ enum TestDevices {
             KWPChannelInfo(channel: .heat, steps: 16, maxSlew: 200),
         ],
         model: "test-chair", firmware: "2.3.4", rest: KWPChannelValues(x: 0x8000, y: 0))
+
+    /// A tapping mechanism: intensity and percussion, rate 0…12 Hz (hundredths of a hertz).
+    static let tapper = KWPDeviceConfiguration(
+        parameters: KWPDeviceParameters(clockHz: 1_000_000, bufferDepth: 8, maxBatch: 4,
+                                        watchdogMilliseconds: 250, stopRampMilliseconds: 100,
+                                        telemetryPeriodMilliseconds: 0),
+        channels: [
+            KWPChannelInfo(channel: .intensity, steps: 256),
+            KWPChannelInfo(channel: .percussionRate, steps: 64, max: 1200),
+            KWPChannelInfo(channel: .percussionDepth, steps: 64),
+        ],
+        model: "test-tapper", firmware: "1")
 }
 
 /// A device under test with decoded replies.
@@ -186,6 +198,32 @@ func frames(_ sequence: UInt8, mask: UInt8 = 0x01, _ setpoints: [(UInt32, UInt16
         harness.send(.frames(sequence: 1, KWPFrames(channelMask: 0x09, setpoints: [second])), at: 0)
         #expect(harness.advance(to: 1000).0 == KWPChannelValues(intensity: 100, x: 200, y: 300, pressure: 60000, heat: 500))
         #expect(harness.advance(to: 2000).0 == KWPChannelValues(intensity: 900, x: 200, y: 300, pressure: 1000, heat: 500))
+    }
+
+    @Test func percussionRidesOnFramesIsClampedToItsRangeAndEndsWithStopAndTheWatchdog() {
+        let harness = DeviceHarness(TestDevices.tapper)
+        harness.open()
+        #expect(harness.device.configuration.identity.channelMask == 0x61)
+        let tap = KWPChannelValues(intensity: 40000, percussionRate: 2000, percussionDepth: 50000)
+        harness.send(.frames(sequence: 0, KWPFrames(channelMask: 0x61, setpoints: [KWPSetpoint(time: 1000, values: tap)])),
+                     at: 0)
+        #expect(harness.advance(to: 1000).0 == KWPChannelValues(intensity: 40000, percussionRate: 1200,
+                                                                 percussionDepth: 50000), "20 Hz clamps to 12 Hz")
+        #expect(harness.send(.stop(tag: 2, nextSequence: 1), at: 2000) == [.stopped(tag: 2, free: 8)])
+        #expect(harness.device.target == .zero, "STOP ends the taps with the level")
+
+        // The watchdog's ramp: depth falls with intensity, the rate holds until rest.
+        harness.send(.frames(sequence: 1, KWPFrames(channelMask: 0x61, setpoints: [KWPSetpoint(time: 3000, values: tap)])),
+                     at: 2500)
+        harness.device.advance(to: 3000)
+        #expect(harness.advance(to: 2500 + 250_000).1.first?.type == .fault, "host silent for 250 ms")
+        #expect(harness.advance(to: 2500 + 250_000 + 50_000).0
+                == KWPChannelValues(intensity: 20000, percussionRate: 1200, percussionDepth: 25000))
+        #expect(harness.advance(to: 2500 + 250_000 + 100_000).0 == .zero, "at rest: no taps")
+        // A mask with a channel the device lacks (heat) is refused.
+        #expect(harness.send(.stop(tag: 3, nextSequence: 2), at: 400_000) == [.stopped(tag: 3, free: 8)])
+        #expect(harness.send(frames(2, mask: 0x71, [(500_000, 1)]), at: 400_000)
+                == [.nak(nextSequence: 2, free: 8, reason: .malformed, refused: 2)])
     }
 
     @Test func stopActsAheadOfEverythingQueued() {

@@ -26,6 +26,16 @@ import Testing
             KWPSetpoint(time: 2_000_000, values: KWPChannelValues(intensity: 0x4000, x: 0x8000, y: 0xC000,
                                                                    pressure: 0x2000, heat: 0x1000)),
         ])),
+        "frames-tapping": .frames(sequence: 6, KWPFrames(channelMask: 0x61, setpoints: [
+            KWPSetpoint(time: 2_500_000, values: KWPChannelValues(intensity: 0x8000, percussionRate: 600,
+                                                                   percussionDepth: 0xFFFF)),
+        ])),
+        "identify-tapping": .identify(tag: 7, KWPIdentity(
+            parameters: KWPDeviceParameters(),
+            channels: [KWPChannelInfo(channel: .intensity, steps: 256, maxSlew: 2000),
+                       KWPChannelInfo(channel: .percussionRate, steps: 64, max: 1200),
+                       KWPChannelInfo(channel: .percussionDepth, steps: 64)],
+            model: "knead-tapper", firmware: "1.0.0")),
         "ack": .ack(nextSequence: 1, free: 126),
         "nak": .nak(nextSequence: 1, free: 126, reason: .gap, refused: 2),
         "stop": .stop(tag: 3, nextSequence: 1),

@@ -62,6 +62,9 @@ struct ServingWireTests {
             host.start(now: now)
             exchange()
             run(until: now + 0.3)
+            // On a noisy line IDENTIFY (the longest packet) can take several HELLOs, as it
+            // can for play's driver, which waits up to the identify timeout (2 s).
+            while host.identity == nil && now < 0.8 { run(until: now + 0.1) }
             return try #require(host.identity)
         }
 
@@ -100,6 +103,42 @@ struct ServingWireTests {
         #expect(identity.firmware == "knead-sim 1")
         #expect(identity.channels.map(\.channel) == [.intensity])
         #expect(bench.host.state == .ready)
+    }
+
+    // MARK: Percussion (channels 5 and 6)
+
+    @Test func aChairThatTapsAnnouncesPercussionAndTapsFromTheWire() throws {
+        let bench = Bench(profile: .chair)
+        let identity = try bench.open()
+        let rate = try #require(identity.channels.first { $0.channel == .percussionRate })
+        #expect(rate.min == 0 && rate.max == 1200, "0 = no taps … 12 Hz, in hundredths of a hertz")
+        #expect(identity.channels.contains { $0.channel == .percussionDepth && $0.steps == 64 })
+        // Three seconds of 6 Hz taps at full depth on a level of 0.5, as the compiler hands them over.
+        for k in 0...300 {
+            bench.run(until: 1 + Double(k) / 100 - 0.15)
+            bench.host.enqueue(ChannelValues(intensity: 0.5, x: 0.5, y: 0.5, percussionRate: 6, percussionDepth: 1),
+                               at: 1 + Double(k) / 100)
+        }
+        // A second of it, once the motor has reached its level (2.85…3.85 s).
+        let start = bench.now
+        var levels: [Double] = []
+        while bench.now < start + 1 - 1e-9 {
+            bench.run(until: bench.now + 0.001)
+            levels.append(bench.model.state.intensity)
+        }
+        var taps = 0, down = false
+        for level in levels {
+            if level < 0.05 { down = true } else if down && level > 0.45 { taps += 1; down = false }
+        }
+        #expect(taps == 6, "six full taps in the second: \(levels.min() ?? 0)…\(levels.max() ?? 0)")
+        // STOP ends the taps with the level: nothing moves after the motor has come down.
+        bench.host.stop(now: bench.now)
+        bench.run(until: bench.now + 0.5)
+        let after = (0..<100).map { _ -> Double in
+            bench.run(until: bench.now + 0.001)
+            return bench.model.state.intensity
+        }
+        #expect((after.max() ?? 1) < 0.001, "at rest after STOP")
     }
 
     // MARK: Framing

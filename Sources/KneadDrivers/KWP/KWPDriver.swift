@@ -148,6 +148,10 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
                 throw failure
             }
             if ready, let identity {
+                if let missing = missingPercussion(in: identity) {
+                    shutDown(sendStop: true)
+                    throw missing
+                }
                 return DeviceIdentity(model: identity.model, firmware: identity.firmware, protocolName: Self.protocolName)
             }
             if Self.hostNow() > giveUp {
@@ -159,6 +163,17 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
         }
     }
 
+    /// A profile that says the device taps by itself needs a device that takes the
+    /// percussion channels; without them every tap would be lost, not sampled.
+    private func missingPercussion(in identity: KWPIdentity) -> BackendError? {
+        let needed = KWPChannel.percussionRate.maskBit | KWPChannel.percussionDepth.maskBit
+        guard profile.percussion != nil, identity.channelMask & needed != needed else { return nil }
+        return .refused("\(path): the \(profile.name) profile says the device taps by itself (percussion), "
+                        + "but \(identity.model.isEmpty ? "the device" : identity.model) announces no "
+                        + "percussion-rate and percussion-depth channels (docs/protocol.md 2.5): update its "
+                        + "firmware, or use a profile without 'percussion' so taps are sent as intensity")
+    }
+
     public func sessionWillStart(at sessionStart: UInt64, on clock: any EngineClock) {
         // The engine's clock and the session's are both CLOCK_MONOTONIC in production;
         // measuring the offset keeps this right for any other clock too.
@@ -168,7 +183,9 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
 
     public func send(_ frame: SafeFrame) throws(BackendError) {
         try send(ChannelValues(intensity: frame.intensity, x: frame.frame.x, y: frame.frame.y,
-                               pressure: frame.pressure, heat: frame.heat), at: frame.time)
+                               pressure: frame.pressure, heat: frame.heat,
+                               percussionRate: frame.frame.percussionRate,
+                               percussionDepth: frame.frame.percussionDepth), at: frame.time)
     }
 
     /// One setpoint for session time `time`, handed to the session to batch.

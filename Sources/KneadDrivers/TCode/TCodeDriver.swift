@@ -101,6 +101,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
             case .x, .y: channels.insert(.position)
             case .pressure: channels.insert(.pressure)
             case .heat: channels.insert(.heat)
+            case .percussionRate, .percussionDepth: break  // no TCode axis carries them
             }
         }
         capabilities = BackendCapabilities(channels: channels, intensitySteps: profile.intensity.steps,

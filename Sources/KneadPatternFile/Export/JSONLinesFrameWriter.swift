@@ -3,6 +3,8 @@ import KneadCore
 /// Frames as JSON Lines: one object per frame with the same fields and number formats
 /// as the CSV export, keys always in this order:
 /// `{"time":1.250,"intensity":0.4000,"x":0.4400,"y":0.3125,"pressure":0.3000,"heat":0.0000,"technique":"effleurage","zone":"paraspinal-left"}`
+/// For a device that taps by itself (`percussion`), `"percussion_rate"` (Hz, 0: none)
+/// and `"percussion_depth"` (0…1) come after `"heat"`, as in the CSV.
 public final class JSONLinesFrameWriter: FrameWriter {
     private let buffer: OutputBuffer
     private let timeDecimals: Int
@@ -11,17 +13,20 @@ public final class JSONLinesFrameWriter: FrameWriter {
 
     private static let keys: [[UInt8]] = [
         "{\"time\":", ",\"intensity\":", ",\"x\":", ",\"y\":", ",\"pressure\":", ",\"heat\":",
+        ",\"percussion_rate\":", ",\"percussion_depth\":",
     ].map { Array($0.utf8) }
+    private let percussion: Bool
 
-    public init(sink: ByteSink, timeDecimals: Int = 3) {
+    public init(sink: ByteSink, timeDecimals: Int = 3, percussion: Bool = false) {
         buffer = OutputBuffer(sink: sink)
         self.timeDecimals = Swift.min(6, Swift.max(0, timeDecimals))
+        self.percussion = percussion
     }
 
     public func write(_ frame: Frame) throws(ExportError) {
         let label = labels.bytes(for: frame)
-        let keys = Self.keys, timeDecimals = timeDecimals
-        try buffer.write(reserving: 6 * OutputBuffer.maxFixedLength + 80 + label.count) { out in
+        let keys = Self.keys, timeDecimals = timeDecimals, percussion = percussion
+        try buffer.write(reserving: 8 * OutputBuffer.maxFixedLength + 120 + label.count) { out in
             let decimals = ExportFormat.valueDecimals
             out.append(keys[0]); out.appendFixed(frame.time, decimals: timeDecimals)
             out.append(keys[1]); out.appendFixed(frame.intensity, decimals: decimals)
@@ -29,6 +34,10 @@ public final class JSONLinesFrameWriter: FrameWriter {
             out.append(keys[3]); out.appendFixed(frame.y, decimals: decimals)
             out.append(keys[4]); out.appendFixed(frame.pressure, decimals: decimals)
             out.append(keys[5]); out.appendFixed(frame.heat, decimals: decimals)
+            if percussion {
+                out.append(keys[6]); out.appendFixed(frame.percussionRate, decimals: 2)
+                out.append(keys[7]); out.appendFixed(frame.percussionDepth, decimals: decimals)
+            }
             out.append(label)
         }
     }

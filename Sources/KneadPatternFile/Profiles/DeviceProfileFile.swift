@@ -92,6 +92,11 @@ public enum DeviceProfileFile {
             }
         }) { profile.stopRamp = ramp }
         let connection = fields["connection"].flatMap { self.connection($0, reader) }
+        if percussion != nil, let proto = connection?.protocol, proto != .kwp, let entry = fields["percussion"] {
+            // Taps would be dropped on the way, not sampled: refuse rather than lose them.
+            reader.error(entry.keyLocation, "percussion needs a protocol that carries it; \(proto.rawValue) has no "
+                         + "percussion channel", hint: "use protocol: kwp, or remove percussion so taps are sent as intensity")
+        }
 
         guard let name, let kind, let intensity, let maxRate, reader.errorCount == errors else { return nil }
         profile.name = name

@@ -59,8 +59,7 @@ public final class KWPDevice {
         frame.initializeMemory(as: UInt8.self, repeating: 0)
         channelMask = configuration.channelMask
         var lowest = KWPChannelValues.zero
-        var highest = KWPChannelValues(intensity: 0xFFFF, x: 0xFFFF, y: 0xFFFF, pressure: 0xFFFF,
-                                       heat: 0xFFFF)
+        var highest = KWPChannelValues(all: 0xFFFF)
         for info in configuration.channels {
             lowest[info.channel] = info.min
             highest[info.channel] = info.max
@@ -242,8 +241,11 @@ public final class KWPDevice {
         func scaled(_ value: UInt16) -> UInt16 {
             UInt16(truncatingIfNeeded: UInt64(value) * remaining / rampTicks)
         }
+        // Taps keep their rate and fade with their depth, as the motor does with intensity.
         target = KWPChannelValues(intensity: scaled(rampFrom.intensity), x: rampFrom.x, y: rampFrom.y,
-                                  pressure: scaled(rampFrom.pressure), heat: scaled(rampFrom.heat))
+                                  pressure: scaled(rampFrom.pressure), heat: scaled(rampFrom.heat),
+                                  percussionRate: rampFrom.percussionRate,
+                                  percussionDepth: scaled(rampFrom.percussionDepth))
     }
 
     private func clearToRest() {

@@ -2,31 +2,44 @@
 /// (docs/protocol.md, section 3). Shared by the device side and the host side, so both
 /// read and write each layout through the same code.
 
-/// The five channels with their fixed ids (docs/protocol.md, section 2.5).
+/// The channels with their fixed ids (docs/protocol.md, section 2.5). Percussion (5, 6)
+/// is for a device whose mechanism taps by itself: the host sends the rhythm's rate and
+/// depth instead of sampling every tap as intensity.
 public enum KWPChannel: UInt8, Sendable, CaseIterable {
-    case intensity = 0, x, y, pressure, heat
+    case intensity = 0, x, y, pressure, heat, percussionRate, percussionDepth
 
     public var maskBit: UInt8 { 1 << rawValue }
-    /// Mask bits 5–7 are reserved.
-    public static let validMask: UInt8 = 0x1F
-    public static let count: UInt8 = 5
+    /// Mask bit 7 is reserved.
+    public static let validMask: UInt8 = 0x7F
+    public static let count: UInt8 = 7
 }
 
-/// One value per channel, 0…65535 meaning 0…1 of the channel.
+/// One value per channel, 0…65535 meaning 0…1 of the channel, except percussion rate:
+/// hundredths of a hertz (600 is 6 Hz, 0 is no taps).
 public struct KWPChannelValues: Equatable, Sendable {
     public var intensity: UInt16
     public var x: UInt16
     public var y: UInt16
     public var pressure: UInt16
     public var heat: UInt16
+    public var percussionRate: UInt16
+    public var percussionDepth: UInt16
 
     public init(intensity: UInt16 = 0, x: UInt16 = 0, y: UInt16 = 0, pressure: UInt16 = 0,
-                heat: UInt16 = 0) {
+                heat: UInt16 = 0, percussionRate: UInt16 = 0, percussionDepth: UInt16 = 0) {
         self.intensity = intensity
         self.x = x
         self.y = y
         self.pressure = pressure
         self.heat = heat
+        self.percussionRate = percussionRate
+        self.percussionDepth = percussionDepth
+    }
+
+    /// Every channel at `value` (the widest limits, before a device's own).
+    public init(all value: UInt16) {
+        self.init(intensity: value, x: value, y: value, pressure: value, heat: value,
+                  percussionRate: value, percussionDepth: value)
     }
 
     public static let zero = KWPChannelValues()
@@ -36,7 +49,7 @@ public struct KWPChannelValues: Equatable, Sendable {
         set { self[channelID: channel.rawValue] = newValue }
     }
 
-    /// By channel id 0…4 (others read as 0 and are not written).
+    /// By channel id 0…6 (others read as 0 and are not written).
     public subscript(channelID id: UInt8) -> UInt16 {
         get {
             switch id {
@@ -45,6 +58,8 @@ public struct KWPChannelValues: Equatable, Sendable {
             case 2: return y
             case 3: return pressure
             case 4: return heat
+            case 5: return percussionRate
+            case 6: return percussionDepth
             default: return 0
             }
         }
@@ -55,12 +70,14 @@ public struct KWPChannelValues: Equatable, Sendable {
             case 2: y = newValue
             case 3: pressure = newValue
             case 4: heat = newValue
+            case 5: percussionRate = newValue
+            case 6: percussionDepth = newValue
             default: break
             }
         }
     }
 
-    /// The same values with intensity, pressure and heat at zero; positions hold.
+    /// The same values with intensity, pressure, heat and percussion at zero; positions hold.
     public var atRest: KWPChannelValues {
         KWPChannelValues(intensity: 0, x: x, y: y, pressure: 0, heat: 0)
     }
@@ -295,7 +312,7 @@ public struct KWPTelemetry: Equatable, Sendable {
 
     public static let encodedLength = 24
 
-    /// Heat is not reported (temperature is); its byte layout has no heat field.
+    /// Heat is not reported (temperature is), nor percussion; the layout has no field for them.
     public func write(into writer: inout KWPWriter) {
         writer.u64(deviceTime)
         writer.u8(state.rawValue)

@@ -61,6 +61,15 @@ EXAMPLES = [
     ("frames-chair", "FRAMES, sequence 5, all five channels (mask 0x1f): at tick 2 000 000 intensity "
                      "0x4000, x 0x8000 (spine), y 0xc000, pressure 0x2000, heat 0x1000",
      0x03, 0x05, bytes([0x1F, 1]) + le("IHHHHH", 2_000_000, 0x4000, 0x8000, 0xC000, 0x2000, 0x1000)),
+    ("frames-tapping", "FRAMES, sequence 6, intensity and percussion (mask 0x61): at tick 2 500 000 "
+                       "intensity 0x8000, percussion rate 600 (6 Hz), percussion depth 0xffff (full)",
+     0x03, 0x06, bytes([0x61, 1]) + le("IHHH", 2_500_000, 0x8000, 600, 0xFFFF)),
+    ("identify-tapping", "IDENTIFY answering tag 0x07: a chair's tapping mechanism on its own: intensity "
+                         "(256 steps, max slew 2.000/s), percussion rate (64 steps, 0 … 1200 = 12 Hz, "
+                         "no slew limit), percussion depth (64 steps); model `knead-tapper`, firmware `1.0.0`",
+     0x81, 0x07, le("IHBHHH", 1_000_000, 128, 16, 250, 250, 50) + bytes([3])
+        + le("BHHHH", 0, 256, 0, 65535, 2000) + le("BHHHH", 5, 64, 0, 1200, 0) + le("BHHHH", 6, 64, 0, 65535, 0)
+        + bytes([12]) + b"knead-tapper" + bytes([5]) + b"1.0.0"),
     ("ack", "ACK: expected 1, 126 free slots", 0x83, 0x01, le("H", 126)),
     ("nak", "NAK: expected 1, 126 free, reason GAP, refused packet 2", 0x84, 0x01, le("HBB", 126, 1, 2)),
     ("stop", "STOP, tag 0x03, next sequence 1", 0x04, 0x03, bytes([0x01])),

@@ -63,6 +63,15 @@ final class KWPServedDevice: ServedDevice {
         }
         if let pressure = profile.pressure { channels.append(info(.pressure, pressure)) }
         if let heat = profile.heat { channels.append(info(.heat, heat.channel)) }
+        if let percussion = profile.percussion {
+            // Rate in hundredths of a hertz within the mechanism's range; depth in its steps.
+            func centihertz(_ hertz: Double) -> UInt16 {
+                KWPChannelValues(ChannelValues(percussionRate: hertz)).percussionRate
+            }
+            channels.append(KWPChannelInfo(channel: .percussionRate, steps: UInt16(clamping: percussion.steps),
+                                           min: 0, max: centihertz(percussion.maxRate)))
+            channels.append(KWPChannelInfo(channel: .percussionDepth, steps: UInt16(clamping: percussion.steps)))
+        }
         let watchdog = UInt16(clamping: Int((profile.watchdog * 1000).rounded()))
         let parameters = KWPDeviceParameters(clockHz: 1_000_000, bufferDepth: 128, maxBatch: 16,
                                              watchdogMilliseconds: Swift.max(1, watchdog),
@@ -182,7 +191,8 @@ final class KWPServedDevice: ServedDevice {
             events.append(ServeEvent(time: time, text: "watchdog: every level at zero"))
         }
         model.applyNow(DeviceSetpoint(intensity: values.intensity, x: values.x, y: values.y, pressure: values.pressure,
-                                      heat: values.heat), at: time)
+                                      heat: values.heat, percussionRate: values.percussionRate,
+                                      percussionDepth: values.percussionDepth), at: time)
     }
 
     /// What the model's hardware is doing, on the wire's scale.
