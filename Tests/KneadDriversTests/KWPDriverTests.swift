@@ -14,7 +14,7 @@ final class KWPTestDevice: @unchecked Sendable {
     private let start = ContinuousClock.now
     private(set) var terminal: PseudoTerminalDevice!
 
-    init(answering: Bool = true, channels: [KWPChannel] = [.intensity, .x, .y, .pressure, .heat]) throws {
+    init(answering: Bool = true, channels: [KWPChannel] = KWPChannel.allCases) throws {
         let configuration = KWPDeviceConfiguration(
             channels: channels.map { KWPChannelInfo(channel: $0, steps: 256) }, model: "test chair", firmware: "1.2.3")
         device = KWPDevice(configuration: configuration)
@@ -75,6 +75,27 @@ struct KWPDriverTests {
         #expect(driver.capabilities.mode == .lead(0.15))
         #expect(driver.statistics.clockSamples >= 6)
         #expect(device.inspect { $0.state } == .ready)
+    }
+
+    /// The chair's profile says it taps by itself: a device without the percussion channels
+    /// would lose every tap, so it is refused, after a STOP, naming what to do.
+    @Test func aDeviceWithoutThePercussionChannelsTheProfileNeedsIsRefused() throws {
+        let device = try KWPTestDevice(channels: [.intensity, .x, .y, .pressure, .heat])
+        defer { device.finish() }
+        let driver = try KWPDriver(profile: kwpProfile(), path: device.path)
+        #expect(throws: BackendError.refused("\(device.path): the test-kwp profile says the device taps by itself "
+                                             + "(percussion), but test chair announces no percussion-rate and "
+                                             + "percussion-depth channels (docs/protocol.md 2.5): update its firmware, "
+                                             + "or use a profile without 'percussion' so taps are sent as intensity")) {
+            try driver.open()
+        }
+        #expect(device.waitUntil { $0.statistics.stops >= 1 }, "left with a STOP")
+        // The same device with a profile that samples taps as intensity plays.
+        var sampled = kwpProfile()
+        sampled.percussion = nil
+        let plain = try KWPDriver(profile: sampled, path: device.path)
+        _ = try plain.open()
+        plain.close()
     }
 
     /// Setpoints handed over ahead of time reach the device stamped in its clock and are
