@@ -267,4 +267,19 @@ struct PercussionProfileTests {
         let missing = DeviceProfileFile.parse(text: Self.chair + "percussion: {max-rate: 12Hz}\n", fileName: "perc.yaml")
         #expect(missing.profile == nil)
     }
+
+    /// TCode has no percussion channel: the taps would be dropped, so the profile is refused
+    /// at the key; the knead wire protocol carries it.
+    @Test func onlyAProtocolThatCarriesPercussionMayDeclareIt() throws {
+        let percussion = "percussion: {min-rate: 1Hz, max-rate: 12Hz, steps: 64}\n"
+        let tcode = DeviceProfileFile.parse(text: Self.chair + percussion + "connection: {protocol: tcode}\n",
+                                            fileName: "perc.yaml")
+        #expect(tcode.profile == nil)
+        let error = try #require(tcode.diagnostics.first)
+        #expect(error.message == "percussion needs a protocol that carries it; tcode has no percussion channel")
+        #expect(error.location.line == Self.chair.split(separator: "\n", omittingEmptySubsequences: false).count)
+        let kwp = DeviceProfileFile.parse(text: Self.chair + percussion + "connection: {protocol: kwp}\n",
+                                          fileName: "perc.yaml")
+        #expect(kwp.diagnostics == [] && kwp.profile?.percussion != nil)
+    }
 }
