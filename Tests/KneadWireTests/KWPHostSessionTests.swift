@@ -112,11 +112,68 @@ struct ScriptedHost {
         }
         host.advance(0.001)
         let frames = host.takeMessages().filter { $0.type == .frames }
-        #expect(!frames.isEmpty)
+        #expect(frames.count > 2)
+        var counts: [Int] = [], masks: [UInt8] = []
         for message in frames {
             #expect(message.encodedPacket().count <= 48)
-            if case let .frames(_, batch) = message { #expect(batch.setpoints.count == 2, "two chair setpoints fit in 48 bytes") }
+            if case let .frames(_, batch) = message {
+                counts.append(batch.setpoints.count)
+                masks.append(batch.channelMask)
+            }
         }
+        // The first packet after IDENTIFY carries all five channels: two setpoints fit in 48
+        // bytes. After it only intensity changes, so only intensity goes: six fit.
+        #expect(counts.first == 2 && masks.first == 0x1F)
+        #expect(counts.dropFirst().dropLast().allSatisfy { $0 == 6 } && masks.dropFirst().allSatisfy { $0 == 0x01 },
+                "\(counts) \(masks)")
+    }
+
+    /// A packet carries the channels that change within it (and intensity); the device
+    /// holds the others, so what it plays is what was enqueued.
+    @Test func onlyTheChannelsThatChangeGoOnTheWire() {
+        var configuration = KWPHostConfiguration()
+        configuration.maxPacketBytes = 254
+        var host = ScriptedHost(identity: TestDevices.chair.identity, configuration: configuration)
+        host.openToReady()
+        let steady = KWPChannelValues(intensity: 100, x: 0x8000, y: 0x4000, pressure: 2000, heat: 500)
+        var moved = steady
+        moved.x = 0x9000
+        var values = Array(repeating: steady, count: 4) + Array(repeating: moved, count: 4)
+        values[5].intensity = 200
+        for (index, value) in values.enumerated() {
+            host.session.enqueue(value, at: host.now + 0.15 + Double(index) * 0.01)
+        }
+        host.advance(0.05)  // the first is due within the batch lead: all eight go in one packet
+        let batches = host.takeMessages().compactMap { message -> KWPFrames? in
+            if case let .frames(_, batch) = message { return batch } else { return nil }
+        }
+        #expect(batches.map(\.channelMask) == [0x1F], "first packet: every channel")
+        // After it: x and intensity change in the next batch, nothing else.
+        host.session.enqueue(moved, at: host.now + 0.2)
+        for (index, value) in values.enumerated() {
+            host.session.enqueue(value, at: host.now + 0.21 + Double(index) * 0.01)
+        }
+        host.advance(0.1)
+        // (Nobody acknowledges here: the first packet is also sent again; only new ones count.)
+        let later = host.takeMessages().compactMap { message -> KWPFrames? in
+            if case let .frames(sequence, batch) = message, sequence > 0 { return batch } else { return nil }
+        }
+        #expect(later.map(\.channelMask) == [0x03])
+        // A device given these packets holds the channels left out.
+        var chair = TestDevices.chair
+        chair.parameters.watchdogMilliseconds = 60_000  // played without a host beside it
+        let device = KWPDevice(configuration: chair)
+        var decoder = KWPStreamDecoder()
+        device.receive(KWPMessage.hello(tag: 1).encodedFrame(), now: 0)
+        for (sequence, batch) in (batches + later).enumerated() {
+            device.receive(KWPMessage.frames(sequence: UInt8(sequence), batch).encodedFrame(), now: 0)
+        }
+        _ = decoder.push(device.takeOutput())
+        var played: [KWPChannelValues] = []
+        for setpoint in (batches + later).flatMap(\.setpoints) {
+            played.append(device.advance(to: UInt64(setpoint.time)))
+        }
+        #expect(played.count >= 16 && played == Array((values + [moved] + values).prefix(played.count)))
     }
 
     @Test func setpointsAreBatchedAndStampedInDeviceTime() {

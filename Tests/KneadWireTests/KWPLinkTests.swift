@@ -173,7 +173,7 @@ final class BackToBack {
         let link = BackToBack(corruption: 0.01, seed: seed)
         link.frameCount = 600
         link.playAll()
-        #expect(link.toDevice.bytesCorrupted > 100 && link.toHost.bytesCorrupted > 50)
+        #expect(link.toDevice.bytesCorrupted > 50 && link.toHost.bytesCorrupted > 50)
         #expect(link.events.allSatisfy { if case .failed = $0 { return false } else { return true } })
         #expect(link.device.statistics.accepted == 600, "every setpoint accepted exactly once")
         #expect(link.device.statistics.executed == 600)

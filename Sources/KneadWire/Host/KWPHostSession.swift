@@ -215,6 +215,10 @@ package struct KWPHostSession: Sendable {
     /// increase, multiplicative decrease). Slow growth keeps packets short on a line that
     /// keeps losing them, where a longer packet is more likely to be hit again.
     private var adaptiveBatchLimit = 255
+    /// The values of the last setpoint put in a FRAMES packet: a packet carries only the
+    /// channels that change from it (docs/protocol.md 3.3). Nil after IDENTIFY and STOP,
+    /// when the device's base is its rest, so the next packet carries every channel.
+    private var lastFramed: KWPChannelValues?
     private var cleanAcks = 0
     private var malformedStreak: (seq: UInt8, count: Int) = (0, 0)
     private static let cleanAcksToGrow = 16
@@ -274,6 +278,7 @@ package struct KWPHostSession: Sendable {
         pendingHead = 0
         window.removeAll()
         lastGoBack = nil
+        lastFramed = nil
         output.removeAll { $0.isFrames }
         stopTag = takeTag()
         let frame = KWPMessage.stop(tag: stopTag, nextSequence: nextSequence).encodedFrame()
@@ -439,6 +444,7 @@ package struct KWPHostSession: Sendable {
         deviceFree = Int(parameters.bufferDepth)
         nextSequence = 0
         window.removeAll()
+        lastFramed = nil
         state = .synchronizing
         events.append(.identified(identity))
         sendClockRequest(now: now)
@@ -531,9 +537,11 @@ package struct KWPHostSession: Sendable {
     }
 
     /// Most setpoints per packet: the device's max_batch, within `maxPacketBytes`.
-    private var batchLimit: Int {
+    private var batchLimit: Int { batchLimit(mask: identity?.channelMask ?? 0) }
+
+    /// The same for packets carrying the channels of `mask`.
+    private func batchLimit(mask: UInt8) -> Int {
         guard let identity else { return 1 }
-        let mask = identity.channelMask
         let recordLength = 4 + 2 * (mask & KWPChannel.validMask).nonzeroBitCount
         let packetBudget = (min(configuration.maxPacketBytes, KWP.maxPacketLength) - KWP.minPacketLength - 2)
             / recordLength
@@ -577,18 +585,35 @@ package struct KWPHostSession: Sendable {
 
     private mutating func formBatches(now: Double) {
         guard let identity, let clock else { return }
-        let mask = identity.channelMask
+        let fullMask = identity.channelMask
         let limit = min(batchLimit, adaptiveBatchLimit)
         var room = credit - window.reduce(0) { $0 + ($1.sentAt == nil ? $1.count : 0) }
         while pendingHead < pending.count, window.count < configuration.maxInFlight {
             let waiting = pending.count - pendingHead
             let due = pending[pendingHead].hostTime - now <= configuration.batchLead
             guard waiting >= limit || due else { break }
-            let count = min(waiting, limit, room)
+            var count = min(waiting, limit, room)
             if count <= 0 {
                 probeCredit(now: now)
                 break
             }
+            // Only the channels that change go on the wire (intensity always, so a record
+            // is never bare); fewer channels leave room for more setpoints in the packet.
+            var mask = KWPChannel.intensity.maskBit & fullMask
+            var previous = lastFramed
+            for index in pendingHead..<(pendingHead + count) {
+                mask |= Self.changedChannels(from: previous, to: pending[index].values) & fullMask
+                previous = pending[index].values
+            }
+            let most = min(waiting, room, adaptiveBatchLimit)
+            while count < most {
+                let grown = mask | Self.changedChannels(from: previous, to: pending[pendingHead + count].values) & fullMask
+                guard batchLimit(mask: grown) > count else { break }
+                mask = grown
+                previous = pending[pendingHead + count].values
+                count += 1
+            }
+            lastFramed = previous
             var setpoints: [KWPSetpoint] = []
             setpoints.reserveCapacity(count)
             for index in pendingHead..<(pendingHead + count) {
@@ -611,6 +636,18 @@ package struct KWPHostSession: Sendable {
             pending.removeFirst(pendingHead)
             pendingHead = 0
         }
+    }
+
+    /// Mask bits of the channels whose values differ (all of them when there is no `old`).
+    private static func changedChannels(from old: KWPChannelValues?, to new: KWPChannelValues) -> UInt8 {
+        guard let old else { return KWPChannel.validMask }
+        var mask: UInt8 = 0
+        var id: UInt8 = 0
+        while id < KWPChannel.count {
+            if old[channelID: id] != new[channelID: id] { mask |= 1 << id }
+            id += 1
+        }
+        return mask
     }
 
     private mutating func transmitWindow(now: Double) {
