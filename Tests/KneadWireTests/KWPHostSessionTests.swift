@@ -88,6 +88,28 @@ struct ScriptedHost {
         #expect(KWPHostError.identifyTimedOut(seconds: 2).description.contains("did not answer identify"))
     }
 
+    /// Answers that never arrive whole (a noisy line) and an IDENTIFY that arrives whole
+    /// but is not one (wrong firmware) are told apart from silence.
+    @Test func damagedAndMalformedIdentifiesSayWhatWentWrong() {
+        var noisy = KWPHostSession()
+        noisy.start(now: 0)
+        var damaged = KWPMessage.identify(tag: 1, TestDevices.handheld.identity).encodedFrame()
+        damaged[5] ^= 0x40
+        noisy.receive(damaged, now: 0.05)
+        noisy.poll(now: 2.0)
+        #expect(noisy.state == .failed(.identifyDamaged(seconds: 2, frames: 1)))
+        #expect(KWPHostError.identifyDamaged(seconds: 2, frames: 1).description.contains("none of its answers arrived whole"))
+
+        var wrong = KWPHostSession()
+        wrong.start(now: 0)
+        wrong.receive(rawFrame(type: 0x81, seq: 1, payload: [1, 2, 3, 4, 5, 6, 7]), now: 0.05)
+        guard case let .failed(.protocolViolation(what)) = wrong.state else {
+            Issue.record("a malformed IDENTIFY should fail the session at once: \(wrong.state)")
+            return
+        }
+        #expect(what.contains("does not follow docs/protocol.md 3.1"))
+    }
+
     @Test func anAnswerToAnEarlierHelloIsAccepted() {
         var session = KWPHostSession()
         session.start(now: 0)

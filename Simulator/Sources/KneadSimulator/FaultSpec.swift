@@ -9,6 +9,11 @@
 ///     stall=3s+200ms         the device stops processing at 3 s for 200 ms (repeatable)
 ///     hangup=10s             the link goes down for good at 10 s
 ///     mute                   the device sends nothing back (see `SimulatorFaults.mute`)
+///     mute=2s                served port: the device stops answering 2 s in
+///     hangup=stop            served port: the device hangs up when a STOP reaches it
+///     drift=1%               served port, wire protocol: the device clock runs 1 % fast (-1%: slow)
+///     identify=garbage       served port, wire protocol: HELLO is answered with nonsense
+///                            (also slow: 3 s late; flood: junk and 50 answers)
 ///     seed=42                the generator behind every probability
 ///
 /// For example `drop=1%,stall=5s+100ms,hangup=30s`. Each name may appear once (a
@@ -19,7 +24,8 @@ extension SimulatorFaults {
         public var problem: String
         public var description: String {
             "fault \"\(item)\": \(problem). Write items as name=value, comma-separated: latency=5ms, drop=2% or "
-                + "drop=every:10, corrupt=1% or corrupt=every:7, noise=0.5%, stall=3s+200ms, hangup=10s, mute, seed=42"
+                + "drop=every:10, corrupt=1% or corrupt=every:7, noise=0.5%, stall=3s+200ms, hangup=10s or hangup=stop, "
+                + "mute or mute=2s, drift=1%, identify=garbage|slow|flood, seed=42"
         }
     }
 
@@ -64,7 +70,29 @@ extension SimulatorFaults {
                                               duration: try Self.duration(pieces[1], item: item))
                 stalls.append(stall)
             case "hangup", "disconnect":
-                disconnectAt = try Self.duration(value, item: item)
+                if value.lowercased() == "stop" {
+                    hangUpOnStop = true
+                } else {
+                    disconnectAt = try Self.duration(value, item: item)
+                }
+            case "mute":
+                mute = true
+                muteAfter = try Self.duration(value, item: item)
+            case "drift":
+                let isPercent = value.hasSuffix("%")
+                guard let number = Double(isPercent ? String(value.dropLast()) : value), number.isFinite else {
+                    throw SpecError(item: item, problem: "\"\(value)\" is not a drift (write 1% or -0.5%)")
+                }
+                let drift = isPercent ? number / 100 : number
+                guard Swift.abs(drift) <= 0.1 else {
+                    throw SpecError(item: item, problem: "a clock drift is between -10% and 10%")
+                }
+                clockDrift = drift
+            case "identify":
+                guard let fault = IdentifyFault(rawValue: value.lowercased()) else {
+                    throw SpecError(item: item, problem: "identify is garbage, slow or flood")
+                }
+                identify = fault
             case "seed":
                 guard let number = UInt64(value) else {
                     throw SpecError(item: item, problem: "the seed is a whole number")

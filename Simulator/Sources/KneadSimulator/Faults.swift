@@ -36,7 +36,28 @@ public struct SimulatorFaults: Sendable, Equatable {
     /// reaches the host (no identity, acknowledgement or telemetry). A host that waits
     /// to be answered at open fails there; one that never asks (TCode) plays on.
     public var mute: Bool
+    /// Served port only: seconds after the host's first byte at which `mute` begins (0:
+    /// from the start). A device that stops acknowledging mid-play.
+    public var muteAfter: Double = 0
+    /// Served port only (the knead wire protocol): the device's clock runs this fraction
+    /// fast (negative: slow), e.g. 0.01 for a crystal 1 % off.
+    public var clockDrift: Double = 0
+    /// Served port only (the knead wire protocol): how the device misanswers HELLO.
+    public var identify: IdentifyFault?
+    /// Served port only: the device hangs up the moment a STOP reaches it (after acting
+    /// on it), as a cable pulled while the host stops.
+    public var hangUpOnStop = false
     public var seed: UInt64
+
+    /// A device that answers its identification wrongly.
+    public enum IdentifyFault: String, Sendable, Equatable, CaseIterable {
+        /// An IDENTIFY whose payload is nonsense (its CRC right).
+        case garbage
+        /// IDENTIFY 3 s late, past the host's identify timeout.
+        case slow
+        /// 16 KiB of junk before each IDENTIFY, and IDENTIFY itself 50 times.
+        case flood
+    }
 
     public init(latency: Double = 0, drop: Loss = .never, corrupt: Loss = .never, byteCorruption: Double = 0,
                 stalls: [DeviceModel.Stall] = [], disconnectAt: Double? = nil, mute: Bool = false, seed: UInt64 = 1) {

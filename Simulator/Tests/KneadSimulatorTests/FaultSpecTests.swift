@@ -14,6 +14,27 @@ import Testing
         #expect(try SimulatorFaults(spec: "") == .none)
     }
 
+    /// The served port's faults for the fault matrix (docs/reliability.md).
+    @Test func parsesTheServedPortsFaults() throws {
+        let faults = try SimulatorFaults(spec: "mute=2s,drift=-1%,identify=garbage,hangup=stop")
+        #expect(faults.mute && faults.muteAfter == 2 && faults.clockDrift == -0.01)
+        #expect(faults.identify == .garbage && faults.hangUpOnStop && faults.disconnectAt == nil)
+        let served = ServeFaults(faults)
+        #expect(served.description == "hangup=stop,mute=2s,drift=-1%,identify=garbage")
+        #expect(try ServeFaults.parse(served.description) == served, "the description reads back")
+        #expect(!served.isMuted(at: nil) && !served.isMuted(at: 1.9) && served.isMuted(at: 2))
+        #expect(ServeFaults(mute: true).isMuted(at: nil), "plain mute holds from the start")
+        #expect(throws: SimulatorFaults.SpecError(item: "drift=20%", problem: "a clock drift is between -10% and 10%")) {
+            try SimulatorFaults(spec: "drift=20%")
+        }
+        #expect(throws: SimulatorFaults.SpecError(item: "identify=rude", problem: "identify is garbage, slow or flood")) {
+            try SimulatorFaults(spec: "identify=rude")
+        }
+        #expect(throws: SimulatorFaults.SpecError(item: "mute=2s", problem: "mute is given twice: give each fault once")) {
+            try SimulatorFaults(spec: "mute,mute=2s")
+        }
+    }
+
     @Test func badSpecsSayWhichItemAndWhy() {
         #expect(throws: SimulatorFaults.SpecError(item: "drop=150%", problem: "a probability is between 0% and 100%")) {
             try SimulatorFaults(spec: "latency=1ms,drop=150%")

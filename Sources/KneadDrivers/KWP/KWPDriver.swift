@@ -378,14 +378,15 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
     /// The session's failure in the engine's terms, naming the port.
     static func backendError(_ error: KWPHostError, path: String) -> BackendError {
         switch error {
-        case .identifyTimedOut:
+        case .identifyTimedOut, .identifyDamaged:
             return .timedOut("\(path): \(error) (a TCode device? use --device osr2 or tcode-vibrator)")
         case .deviceSilent:
             return .timedOut("\(path): \(error)")
         case .unsupportedVersion, .deviceHalted, .notAccepting:
             return .refused("\(path): \(error)")
-        case .protocolViolation:
-            return .protocolError("\(path): \(error)")
+        case let .protocolViolation(what):
+            // BackendError says "protocol error:" itself.
+            return .protocolError("\(path): \(what)")
         }
     }
 

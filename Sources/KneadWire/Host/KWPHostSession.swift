@@ -58,6 +58,9 @@ public enum KWPHostState: Equatable, Sendable {
 /// Why a session failed, worded for the person at the keyboard.
 public enum KWPHostError: Error, Equatable, Sendable, CustomStringConvertible {
     case identifyTimedOut(seconds: Double)
+    /// Answers came during identification but none arrived whole (a noisy line, a
+    /// wrong baud rate).
+    case identifyDamaged(seconds: Double, frames: Int)
     case unsupportedVersion(UInt8)
     case deviceSilent(seconds: Double)
     case deviceHalted(KWPFault)
@@ -69,6 +72,10 @@ public enum KWPHostError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .identifyTimedOut(seconds):
             return "the device did not answer identify (HELLO) within \(seconds) s: check the port and "
                 + "baud rate, and that its firmware speaks the knead wire protocol (docs/protocol.md)"
+        case let .identifyDamaged(seconds, frames):
+            return "the device answered identify (HELLO) but none of its answers arrived whole within \(seconds) s "
+                + "(\(frames) damaged frames): the line damages bytes or the baud rate is wrong; check the cable and "
+                + "the profile's baud"
         case let .unsupportedVersion(version):
             return "the device speaks knead wire protocol version \(version); this knead speaks version "
                 + "\(KWP.version): update the firmware or knead"
@@ -253,6 +260,10 @@ package struct KWPHostSession: Sendable {
                 handle(message, now: now)
             case let .failure(.unsupportedVersion(version)):
                 fail(.unsupportedVersion(version))
+            case .failure(.malformed(.identify)) where state == .identifying:
+                // Whole and checked, but not an IDENTIFY: the firmware is wrong, not the line.
+                fail(.protocolViolation("the device answered identify (HELLO) with an IDENTIFY that does not follow "
+                                        + "docs/protocol.md 3.1 (wrong length or layout): check its firmware"))
             case .failure:
                 statistics.corruptFramesReceived += 1
             }
@@ -301,7 +312,9 @@ package struct KWPHostSession: Sendable {
             return
         case .identifying:
             if now - startedAt >= configuration.identifyTimeout {
-                fail(.identifyTimedOut(seconds: configuration.identifyTimeout))
+                let damaged = statistics.corruptFramesReceived
+                fail(damaged > 0 ? .identifyDamaged(seconds: configuration.identifyTimeout, frames: damaged)
+                                 : .identifyTimedOut(seconds: configuration.identifyTimeout))
             } else if now - helloSentAt >= configuration.helloInterval {
                 sendHello(now: now)
             }

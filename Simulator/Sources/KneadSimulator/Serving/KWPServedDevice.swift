@@ -26,6 +26,17 @@ final class KWPServedDevice: ServedDevice {
     /// Called at each model tick at which setpoints were executed from the buffer:
     /// (device seconds, how many). For the link benchmark's timing figures.
     var onExecuted: ((Double, Int) -> Void)?
+    /// Device clock ticks per true tick: 1.01 is a crystal 1 % fast (the drift fault).
+    var clockRate = 1.0
+    /// How HELLO is misanswered (the identify fault), nil when it is answered properly.
+    var identifyFault: SimulatorFaults.IdentifyFault?
+    var stopsReceived: Int { device.statistics.stops }
+
+    /// IDENTIFYs held back by the slow fault, with the device time they go out.
+    private var heldBack: [(due: Double, frame: [UInt8])] = []
+    private var lastTime = 0.0
+    private var random = SplitMix64(seed: 0x1D)
+    static let slowIdentifyDelay = 3.0
 
     private var target: KWPChannelValues
     private var seen = KWPDeviceStatistics()
@@ -85,7 +96,7 @@ final class KWPServedDevice: ServedDevice {
     /// Device clock ticks at device time `time` (a millionth of a tick of tolerance, so
     /// that a model tick lands on the clock tick it stands for despite rounding).
     func ticks(_ time: Double) -> UInt64 {
-        UInt64(Swift.max(0, time * clockHz + 1e-6).rounded(.down))
+        UInt64(Swift.max(0, time * clockHz * clockRate + 1e-6).rounded(.down))
     }
 
     // MARK: ServedDevice
@@ -97,6 +108,7 @@ final class KWPServedDevice: ServedDevice {
     }
 
     func advance(to time: Double) {
+        lastTime = Swift.max(lastTime, time)
         var tick = model.tick + 1
         while model.time(ofTick: tick) <= time + 1e-9 {
             let tickTime = model.time(ofTick: tick)
@@ -116,7 +128,50 @@ final class KWPServedDevice: ServedDevice {
         model.advance(to: time)
     }
 
-    func takeOutput() -> [UInt8] { device.takeOutput() }
+    func takeOutput() -> [UInt8] {
+        let output = device.takeOutput()
+        guard let fault = identifyFault else { return output }
+        var result: [UInt8] = []
+        while let first = heldBack.first, first.due <= lastTime {
+            result += first.frame
+            heldBack.removeFirst()
+        }
+        var start = 0
+        for (index, byte) in output.enumerated() where byte == KWP.delimiter {
+            let frame = Array(output[start...index])
+            start = index + 1
+            guard case let .success(.identify(tag, _)) = KWPMessage.decode(frame: frame) else {
+                result += frame
+                continue
+            }
+            switch fault {
+            case .garbage:
+                // A packet of the right type and a good CRC whose payload is not an IDENTIFY.
+                let payload = (0..<7).map { _ in UInt8.random(in: 1...255, using: &random) }
+                result += Self.frame(type: KWPType.identify.rawValue, seq: tag, payload: payload)
+            case .slow:
+                heldBack.append((lastTime + Self.slowIdentifyDelay, frame))
+            case .flood:
+                result += (0..<16_384).map { _ in UInt8.random(in: 1...255, using: &random) } + [KWP.delimiter]
+                for _ in 0..<50 { result += frame }
+            }
+        }
+        return result + output[start...]
+    }
+
+    /// One frame of any type and payload, CRC and COBS done right.
+    static func frame(type: UInt8, seq: UInt8, payload: [UInt8]) -> [UInt8] {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: KWP.maxPacketLength, alignment: 8)
+        let frame = UnsafeMutableRawBufferPointer.allocate(byteCount: KWP.maxFrameLength, alignment: 8)
+        defer {
+            scratch.deallocate()
+            frame.deallocate()
+        }
+        let length = KWP.encodeFrame(type: type, seq: seq, scratch: scratch, frame: frame) { writer in
+            for byte in payload { writer.u8(byte) }
+        }
+        return Array(frame[0..<length])
+    }
 
     func hostLeft(at time: Double) {}
 

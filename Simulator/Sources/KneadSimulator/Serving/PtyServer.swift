@@ -87,7 +87,10 @@ public final class PtyServer: @unchecked Sendable {
         case .kwp:
             let deviceConfiguration = KWPServedDevice.configuration(
                 for: configuration.profile, body: configuration.body, rest: model.configuration.restPosition)
-            device = KWPServedDevice(model: model, configuration: deviceConfiguration)
+            let served = KWPServedDevice(model: model, configuration: deviceConfiguration)
+            served.clockRate = 1 + configuration.faults.clockDrift
+            served.identifyFault = configuration.faults.identify
+            device = served
         case .xbox360Rumble, .rezTranceVibrator:
             throw SetupError(description: "\(configuration.protocol.displayName) is a USB device's; knead sim serves "
                              + "tcode and kwp on a pseudo-terminal (the USB tests emulate the pad and the Rez with umockdev)")
@@ -240,6 +243,7 @@ public final class PtyServer: @unchecked Sendable {
                     if let hangUp = faults.hangUpAt, elapsed >= hangUp {
                         device.advance(to: now)
                         device.model.mark(.disconnect, at: now)
+                        device.model.writeMarksNow(after: now)
                         terminal.close()
                         onEvent(ServeEvent(time: now, text: "hung up, \(ServeFaults.duration(hangUp)) after the host's "
                                            + "first byte (fault injection)"))
@@ -278,6 +282,15 @@ public final class PtyServer: @unchecked Sendable {
                         device.receive(delivered[...], at: arrived.arrival)
                     }
                     device.advance(to: now)
+                    if faults.hangUpOnStop && device.stopsReceived > 0 {
+                        // Acted on, but its answer never leaves: the line is gone.
+                        device.model.mark(.disconnect, at: now)
+                        device.model.writeMarksNow(after: now)
+                        terminal.close()
+                        for event in device.takeEvents() { onEvent(event) }
+                        onEvent(ServeEvent(time: now, text: "hung up as the STOP arrived (fault injection)"))
+                        return .hungUp
+                    }
                     if hostLeftPending && inbound.pendingCount == 0 && server.presence.openCount == 0 {
                         // Its last bytes have crossed: a half-sent message must not
                         // run into the next host's first one.
@@ -287,7 +300,7 @@ public final class PtyServer: @unchecked Sendable {
                     }
                     let output = device.takeOutput()
                     if !output.isEmpty {
-                        if faults.mute || !hostPresent {
+                        if faults.isMuted(at: firstHostByte.map { now - $0 }) || !hostPresent {
                             bytesDiscarded += output.count
                         } else {
                             outbound.enqueue(injector.toHost(output), seenAt: now)

@@ -9,6 +9,11 @@
 ///     stall=10s+2s      the device stops reading and acting for 2 s, 10 s in
 ///     hangup=20s        the device hangs up (closes its end of the line) 20 s in
 ///     mute              the device never answers (it still acts on what it hears)
+///     mute=2s           … from 2 s in: a device that stops acknowledging mid-play
+///     hangup=stop       the device hangs up the moment a STOP reaches it (after acting on it)
+///     drift=1%          the wire protocol device's clock runs 1 % fast (-1%: slow)
+///     identify=garbage  the wire protocol device answers HELLO with nonsense (slow: 3 s
+///                       late; flood: 16 KiB of junk, then 50 IDENTIFYs)
 ///     seed=7            the generator behind every probability
 ///
 /// Times count from the first byte the host sends, so a fault lands at the same point
@@ -32,6 +37,11 @@ public struct ServeFaults: Sendable, Equatable {
     /// Seconds after the host's first byte.
     public var hangUpAt: Double?
     public var mute: Bool
+    /// Seconds after the host's first byte from which `mute` holds.
+    public var muteAfter: Double = 0
+    public var clockDrift: Double = 0
+    public var identify: SimulatorFaults.IdentifyFault?
+    public var hangUpOnStop = false
     public var seed: UInt64
 
     public init(noise: Double = 0, corrupt: Loss = .never, drop: Loss = .never, latency: Double = 0,
@@ -51,6 +61,18 @@ public struct ServeFaults: Sendable, Equatable {
     public init(_ faults: SimulatorFaults) {
         self.init(noise: faults.byteCorruption, corrupt: faults.corrupt, drop: faults.drop, latency: faults.latency,
                   stalls: faults.stalls, hangUpAt: faults.disconnectAt, mute: faults.mute, seed: faults.seed)
+        muteAfter = faults.muteAfter
+        clockDrift = faults.clockDrift
+        identify = faults.identify
+        hangUpOnStop = faults.hangUpOnStop
+    }
+
+    /// Whether the device's answers are lost at `elapsed` seconds after the host's first
+    /// byte (nil: no byte yet).
+    public func isMuted(at elapsed: Double?) -> Bool {
+        guard mute else { return false }
+        guard muteAfter > 0 else { return true }
+        return elapsed.map { $0 >= muteAfter } ?? false
     }
 
     public static let none = ServeFaults()
@@ -77,7 +99,10 @@ public struct ServeFaults: Sendable, Equatable {
         if latency > 0 { parts.append("latency=\(Self.duration(latency))") }
         for stall in stalls { parts.append("stall=\(Self.duration(stall.at))+\(Self.duration(stall.duration))") }
         if let hangUpAt { parts.append("hangup=\(Self.duration(hangUpAt))") }
-        if mute { parts.append("mute") }
+        if hangUpOnStop { parts.append("hangup=stop") }
+        if mute { parts.append(muteAfter > 0 ? "mute=\(Self.duration(muteAfter))" : "mute") }
+        if clockDrift != 0 { parts.append("drift=\(Self.number(clockDrift * 100))%") }
+        if let identify { parts.append("identify=\(identify.rawValue)") }
         if seed != 1 { parts.append("seed=\(seed)") }
         return parts.isEmpty ? "none" : parts.joined(separator: ",")
     }

@@ -46,6 +46,8 @@ protocol ServedDevice: AnyObject {
     var statusNote: String { get }
     /// The protocol's counters for the report.
     var protocolReport: ServeReport.ProtocolCounters { get }
+    /// STOPs (TCode: `DSTOP`) acted on so far.
+    var stopsReceived: Int { get }
 }
 
 extension DeviceModel.Configuration {
@@ -56,6 +58,12 @@ extension DeviceModel.Configuration {
 }
 
 extension DeviceModel {
+    /// The simulator is about to end (a hang-up): one more tick, so the trace gets the
+    /// row that carries the events just marked.
+    func writeMarksNow(after time: Double) {
+        advance(to: time + 1 / Double(tickRate))
+    }
+
     /// Runs the model to `time` and hands it a setpoint that takes effect there.
     func applyNow(_ setpoint: DeviceSetpoint, at time: Double) {
         advance(to: time)

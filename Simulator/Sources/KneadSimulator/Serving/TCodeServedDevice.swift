@@ -124,6 +124,8 @@ final class TCodeServedDevice: ServedDevice {
 
     var statusNote: String { lastLine.isEmpty ? "no line yet" : "last: " + lastLine }
 
+    var stopsReceived: Int { counters.stops }
+
     var protocolReport: ServeReport.ProtocolCounters { .tcode(counters) }
 
     // MARK: Commands
