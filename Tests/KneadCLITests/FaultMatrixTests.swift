@@ -270,6 +270,40 @@ extension EndToEndTests {
             #expect(outcome == "session-cap")
         }
 
+        // MARK: Input
+
+        /// Every level, pressure, heat and rate at its top, firm work on the spine: the
+        /// envelope still holds every rule on every frame (docs/safety.md).
+        @Test("a pattern that asks for the maximum of everything: every frame keeps the envelope's rules")
+        func maximumOfEverything() throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let pattern = try PlayFixtures.write("""
+                pattern: Everything at its maximum
+                opt-in: [short-session, shallow-rhythm, deep-tissue]
+                limits: {intensity: 100%}
+                steps:
+                  - deep-tissue: {from: lower-ribs, to: neck-base, strokes: 2, stroke: 2s, pressure: 100%, intensity: 100%, heat: 100%}
+                  - tapping: {zone: upper-trapezius, rate: 50Hz, duration: 10s, intensity: 100%, heat: 100%}
+                  - trigger-point: {at: upper-trapezius-left, hold: 30s, intensity: 100%, heat: 100%}
+                  - friction: {zone: spine, duration: 10s, pressure: 100%, intensity: 100%}
+                  - vibration: {zone: rhomboids, rate: 100Hz, duration: 10s, intensity: 100%}
+                """, named: "max.yaml", in: folder)
+            let run = try runKnead(["render", pattern, "--rate", "1000", "--device", "chair"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let table = try CSVTable(text: run.stdout)
+            let intensity = try table.column("intensity"), pressure = try table.column("pressure")
+            let heat = try table.column("heat"), x = try table.column("x")
+            #expect(intensity.max() == 1 && pressure.max() == 1, "the maximum was asked for and given")
+            for values in [intensity, pressure, heat] { #expect(values.allSatisfy { $0 >= 0 && $0 <= 1 }) }
+            // The chair's slews (intensity 2/s, pressure 1/s) per millisecond frame, with the
+            // CSV's four decimals of rounding.
+            let steps = { (v: [Double]) in zip(v, v.dropFirst()).map { abs($1 - $0) }.max() ?? 0 }
+            #expect(steps(intensity) <= 0.002 + 1e-4 && steps(pressure) <= 0.001 + 1e-4)
+            let onSpine = x.indices.filter { abs(x[$0] - 0.5) < 0.03 }
+            #expect(!onSpine.isEmpty && onSpine.allSatisfy { pressure[$0] <= 0.5 }, "the spine band's rule")
+        }
+
         @Test("the simulator's trace on a full disk (/dev/full): the device plays on and says the trace stopped")
         func traceOnAFullDisk() throws {
             let folder = try temporaryFolder()
