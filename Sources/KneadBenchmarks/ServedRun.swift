@@ -9,9 +9,10 @@ final class ServedRun: @unchecked Sendable {
     private var report: ServeReport?
     private var started = false
 
-    init(protocol served: DeviceProtocol, baud: Int, realtimePriority: Int32?) throws(LinkBenchmarkError) {
+    init(protocol served: DeviceProtocol, baud: Int, realtimePriority: Int32?,
+         faults: ServeFaults = .none) throws(LinkBenchmarkError) {
         let configuration = PtyServer.Configuration(
-            protocol: served, profile: .chair, baud: baud, paced: true,
+            protocol: served, profile: .chair, baud: baud, paced: true, faults: faults,
             traceInterval: nil, realtimePriority: realtimePriority)
         do {
             server = try PtyServer(configuration: configuration)

@@ -9,6 +9,20 @@ public enum ProcessMemory {
         return bytes >= 0 ? Int(bytes) : nil
     }
 
+    /// Resident set size now (the second field of /proc/self/statm, in pages), bytes;
+    /// nil where /proc cannot be read.
+    public static func residentBytes() -> Int? {
+        let descriptor = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = read(descriptor, &buffer, buffer.count)
+        guard count > 0 else { return nil }
+        let fields = buffer[0..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count >= 2, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// Lowers the peak mark to what is resident now ("5" to /proc/self/clear_refs), so a
     /// second measurement is not hidden under the first one's high-water mark. False
     /// where the kernel does not allow it.

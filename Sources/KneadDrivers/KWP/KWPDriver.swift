@@ -113,6 +113,12 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
     /// What the device said about itself (nil before `open`).
     public var identity: KWPIdentity? { state.withLock { $0.identity } }
 
+    /// What the host believes the device clock reads at host time `hostTime` (monotonic
+    /// seconds), ticks; nil before the first clock sample. For the soak's drift figure.
+    public func estimatedDeviceTicks(atHostTime hostTime: Double) -> Double? {
+        state.withLock { $0.session.clock?.deviceTicks(atHostTime: hostTime) }
+    }
+
     /// The session's counters: packets, retransmissions, clock samples…
     public var statistics: KWPHostStatistics { state.withLock { $0.session.statistics } }
 

@@ -38,6 +38,7 @@ struct BenchCommand: ParsableCommand {
             BenchMemoryCommand.self,
             BenchLinkCommand.self,
             BenchStopCommand.self,
+            BenchSoakCommand.self,
         ],
         defaultSubcommand: BenchAllCommand.self)
 
