@@ -5,7 +5,7 @@
 // entry point `firmware_main` (Firmware/Sources/Main.swift), which never returns.
 // Interrupt numbers are QEMU's for this board (hw/arm/mps2.c): each CMSDK UART has a
 // receive interrupt and, one above it, a transmit interrupt; UART0 uses 0 and 1, UART1
-// 2 and 3. The memory map is in mps2-an386.ld.
+// 2 and 3; TIMER0 is 8. The memory map is in mps2-an386.ld.
 
 #include <stdint.h>
 
@@ -15,6 +15,7 @@ extern uint32_t __stack_top;
 // Swift (@_cdecl) entry points.
 extern void firmware_main(void) __attribute__((noreturn));
 extern void firmware_systick(void);
+extern void firmware_wake_timer(void);
 extern void firmware_uart_receive(uint32_t uart);
 extern void firmware_uart_transmit(uint32_t uart);
 
@@ -28,6 +29,7 @@ void Reset_Handler(void) {
 }
 
 void SysTick_Handler(void) { firmware_systick(); }
+void TIMER0_Handler(void) { firmware_wake_timer(); }
 void UART0_RX_Handler(void) { firmware_uart_receive(0); }
 void UART0_TX_Handler(void) { firmware_uart_transmit(0); }
 void UART1_RX_Handler(void) { firmware_uart_receive(1); }
@@ -71,7 +73,9 @@ __attribute__((section(".vectors"), used)) const Vector vector_table[16 + 32] = 
     [16 + 1] = UART0_TX_Handler,
     [16 + 2] = UART1_RX_Handler,
     [16 + 3] = UART1_TX_Handler,
-    [16 + 4 ... 16 + 31] = Default_Handler,
+    [16 + 4 ... 16 + 7] = Default_Handler,
+    [16 + 8] = TIMER0_Handler,
+    [16 + 9 ... 16 + 31] = Default_Handler,
 };
 
 // MARK: Interrupt masking and sleep, for Swift (no inline assembly there).

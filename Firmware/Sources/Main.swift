@@ -4,6 +4,7 @@
 @_cdecl("firmware_main")
 func firmwareMain() -> Never {
     SysTickClock.start()
+    WakeTimer.start(periodMicroseconds: UInt32(Actuators.periodMicroseconds))
     let link = UART(.init(base: 0x4000_4000, receiveIRQ: 0, transmitIRQ: 1, baud: 115_200,
                           receiveCapacity: 512, transmitCapacity: 1024, receives: true))
     let traceUART = UART(.init(base: 0x4000_5000, receiveIRQ: 2, transmitIRQ: 3, baud: 115_200,

@@ -6,8 +6,8 @@
 /// now (due setpoints, the watchdog and its ramp, TELEMETRY); the motors run toward
 /// what it applies and report where they are for the next TELEMETRY; what the device
 /// has to send goes into UART0's transmit ring; changes go to the trace on UART1. Then
-/// it sleeps until an interrupt: a received byte, a transmitted one, or the next
-/// millisecond tick.
+/// it sleeps until an interrupt: a received byte, a transmitted one, or the wake
+/// timer's next millisecond.
 final class Firmware {
     private let device: KWPDevice
     private let link: UART
