@@ -54,15 +54,15 @@ final class Firmware {
         let statistics = device.statistics
         if statistics.stops > seen.stops { trace.event(at: now, "stop") }
         if statistics.watchdogTrips > seen.watchdogTrips {
-            trace.event(at: now, "watchdog: host silent, ramping to zero; ms", value: UInt64(device.configuration.parameters.watchdogMilliseconds))
+            trace.event(at: now, "watchdog", value: UInt64(device.configuration.parameters.watchdogMilliseconds))
             watchdogRamping = true
         }
         if statistics.droppedFrames > seen.droppedFrames {
-            trace.event(at: now, "dropped frames", value: UInt64(statistics.droppedFrames))
+            trace.event(at: now, "dropped-frames", value: UInt64(statistics.droppedFrames))
         }
-        if statistics.late > seen.late { trace.event(at: now, "late setpoints", value: UInt64(statistics.late)) }
+        if statistics.late > seen.late { trace.event(at: now, "late-setpoints", value: UInt64(statistics.late)) }
         if statistics.outputDropped > seen.outputDropped {
-            trace.event(at: now, "output dropped", value: UInt64(statistics.outputDropped))
+            trace.event(at: now, "output-dropped", value: UInt64(statistics.outputDropped))
         }
         seen = statistics
         let state = device.state
@@ -80,7 +80,7 @@ final class Firmware {
             trace.setpoint(at: now, target)
             if watchdogRamping && target == target.atRest {
                 watchdogRamping = false
-                trace.event(at: now, "watchdog: at rest")
+                trace.event(at: now, "at-rest")
             }
         }
     }
