@@ -2,8 +2,8 @@
 /// with the same figures the simulator announces for it
 /// (Simulator/Sources/KneadSimulator/Serving/KWPServedDevice.swift).
 enum ChairConfiguration {
-    static let model = "knead-firmware (mps2-an386)"
-    static let firmware = "0.1.0"
+    static let model: StaticString = "knead-firmware (mps2-an386)"
+    static let firmware: StaticString = "0.1.0"
 
     /// `motor-lag: 80ms`: the motors follow a setpoint as a first-order lag.
     static let motorLagMicroseconds: UInt32 = 80_000
@@ -27,7 +27,12 @@ enum ChairConfiguration {
         rest[.x] = 0x8000
         rest[.y] = 0x8000
         return KWPDeviceConfiguration(parameters: parameters, channels: channels,
-                                      model: Array(model.utf8), firmware: Array(firmware.utf8),
+                                      model: bytes(model), firmware: bytes(firmware),
                                       rest: rest, outputCapacity: 1024)
+    }
+
+    /// A constant's UTF-8 bytes (StaticString: no String machinery in the image).
+    private static func bytes(_ text: StaticString) -> [UInt8] {
+        text.withUTF8Buffer { Array($0) }
     }
 }
