@@ -10,13 +10,24 @@ import Glibc
 /// Skipped only when qemu-system-arm is not installed.
 @Suite("Firmware: knead play on the reference firmware under QEMU", .serialized)
 struct FirmwareTests {
+    /// Without QEMU too: a change to Sources/KneadWire that breaks the firmware fails here.
+    @Test("the firmware image builds with the Swift toolchain alone and fits its board")
+    func theImageBuilds() throws {
+        let build = try FirmwareBoard.build()
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: build.image)[.size] as? Int)
+        #expect(size > 0)
+        let report = try #require(build.output.split(separator: "\n").last { $0.contains("flash") })
+        // "build-firmware: flash N bytes; RAM M bytes (…)": well inside the board's 4 MB each.
+        let numbers = report.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        #expect(numbers.count >= 2 && numbers[0] < 256 * 1024 && numbers[1] < 256 * 1024, "\(report)")
+    }
+
     @Test("identifies, plays and stops; a killed host trips the board's watchdog",
           .enabled(if: FirmwareBoard.qemu != nil,
                    "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
     func playsAndTheWatchdogBringsTheBoardToRest() throws {
         let folder = try temporaryFolder()
-        let image = try FirmwareBoard.build()
-        let board = try FirmwareBoard(image: image, in: folder)
+        let board = try FirmwareBoard(image: try FirmwareBoard.build().image, in: folder)
         defer { board.stop() }
 
         // A whole play: identify, stream, the session cap's ramp, stop; exit 0.
@@ -77,8 +88,9 @@ final class FirmwareBoard {
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    /// Builds (or finds up to date) Firmware/.build/knead-firmware.elf.
-    static func build() throws -> String {
+    /// Builds (or finds up to date) Firmware/.build/knead-firmware.elf; its path and what
+    /// the script printed (the last line gives the flash and RAM use).
+    static func build() throws -> (image: String, output: String) {
         let script = Paths.repository.appendingPathComponent("scripts/build-firmware").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
@@ -90,7 +102,7 @@ final class FirmwareBoard {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "scripts/build-firmware failed:\n\(text)")
-        return Paths.repository.appendingPathComponent("Firmware/.build/knead-firmware.elf").path
+        return (Paths.repository.appendingPathComponent("Firmware/.build/knead-firmware.elf").path, text)
     }
 
     let process = Process()
