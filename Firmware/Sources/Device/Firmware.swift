@@ -18,6 +18,7 @@ final class Firmware {
     private var lastState = KWPDeviceState.idle
     private var seen = KWPDeviceStatistics()
     private var watchdogRamping = false
+    private var seenOverruns: UInt32 = 0
 
     init(device: KWPDevice, link: UART, trace: Trace, actuators: Actuators) {
         self.device = device
@@ -65,6 +66,11 @@ final class Firmware {
             trace.event(at: now, "output-dropped", value: UInt64(statistics.outputDropped))
         }
         seen = statistics
+        let overruns = link.receiveOverruns
+        if overruns != seenOverruns {
+            trace.event(at: now, "receive-overruns", value: UInt64(overruns))
+            seenOverruns = overruns
+        }
         let state = device.state
         if state != lastState {
             switch state {
