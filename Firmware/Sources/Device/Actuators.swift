@@ -42,7 +42,9 @@ final class Actuators {
                 if info.maxSlew > 0 && step == 0 { step = 1 }
             }
             maxStep[index] = step
-            modelled[index] = has
+            // The tapping mechanism takes its rate and depth at once; the motors lag.
+            modelled[index] = has && id != KWPChannel.percussionRate.rawValue
+                && id != KWPChannel.percussionDepth.rawValue
             position[index] = Int64(start[channelID: id]) * Self.fraction
         }
     }

@@ -18,6 +18,10 @@ enum ChairConfiguration {
             KWPChannelInfo(channel: .y, steps: 1024, min: 0, max: 0xFFFF, maxSlew: 375),
             KWPChannelInfo(channel: .pressure, steps: 64, min: 0, max: 0xFFFF, maxSlew: 1000),
             KWPChannelInfo(channel: .heat, steps: 16, min: 0, max: 0xFFFF, maxSlew: 200),
+            // The tapping mechanism (`percussion: {min-rate: 1Hz, max-rate: 12Hz, steps: 64}`):
+            // rate in hundredths of a hertz, 0 = no taps (docs/protocol.md 2.5).
+            KWPChannelInfo(channel: .percussionRate, steps: 64, min: 0, max: 1200, maxSlew: 0),
+            KWPChannelInfo(channel: .percussionDepth, steps: 64, min: 0, max: 0xFFFF, maxSlew: 0),
         ]
         let parameters = KWPDeviceParameters(clockHz: 1_000_000, bufferDepth: 128, maxBatch: 16,
                                              watchdogMilliseconds: 250, stopRampMilliseconds: 250,
