@@ -94,7 +94,8 @@ extension EndToEndTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let outcome = try Self.run(fault: "hangup=0s", in: folder, simEnds: 0)
             #expect(outcome.play.status == 69, "\(outcome.play.stderr)")
-            #expect(outcome.play.stderr.contains("hung up"), "\(outcome.play.stderr)")
+            // The hang-up is seen on a read ("hung up") or, on a slow machine, a write (EIO).
+            #expect(outcome.play.stderr.contains("hung up") || outcome.play.stderr.contains("EIO"), "\(outcome.play.stderr)")
             #expect(outcome.sim.ending == "hung-up" && outcome.sim.kwp?.accepted == 0)
             let neverMoved = outcome.rows.allSatisfy { $0.atRest }
             #expect(neverMoved, "the device never moved")
