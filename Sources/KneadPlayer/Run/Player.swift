@@ -99,6 +99,17 @@ public final class Player: Sendable {
         switch DeviceOpening.open(device.backend, stopper: stopper) {
         case let .opened(identity):
             state.withLock { $0.identity = identity }
+            if stopper.isRequested {
+                // The stop and the open finished together: nothing plays; the device is
+                // told to stop and closed, as when the stop wins the race.
+                try? device.backend.stop()
+                device.backend.close()
+                state.withLock {
+                    $0.failure = stopper.outcome
+                    $0.device = nil
+                }
+                return false
+            }
             return true
         case let .failed(error):
             device.backend.close()
