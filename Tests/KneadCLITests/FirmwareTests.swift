@@ -113,6 +113,7 @@ struct FirmwareTests {
         let stop = try #require(trace.events.first { $0.text == "stop" && $0.time > start.time })
         let render = try renderedFrames("desk-reset.yaml", device: "knead-chair", rate: 100, sessionCap: "8s")
         let comparison = try BoardComparison(render: render, trace: trace, from: start.time, to: stop.time, period: 0.01)
+        print("firmware vs render: \(comparison)")
         #expect(comparison.frames == framesSent, "\(comparison.frames) frames rendered, \(framesSent) sent")
         #expect(comparison.changes > 20 && comparison.missing == 0, "\(comparison)")
         #expect(comparison.timeP50 <= 0.002 && comparison.timeP99 <= 0.005 && comparison.timeMax <= 0.010, "\(comparison)")
@@ -159,6 +160,8 @@ struct FirmwareTests {
         let lastPlaying = try #require(trace.setpoints.last { !atZero($0) && $0.time <= stop.time })
         let zero = try #require(trace.setpoints.first { atZero($0) && $0.time > lastPlaying.time })
         #expect(zero.time <= stop.time + 1000)
+        print("firmware stop: levels at zero \(Int64(zero.time) - Int64(stop.time)) µs from the STOP event, "
+              + "\(zero.time - lastPlaying.time) µs after the last playing level")
         #expect(zero.time - lastPlaying.time <= 1_000_000, "levels took \(zero.time - lastPlaying.time) µs to reach zero")
     }
 

@@ -113,6 +113,10 @@ extension Firmware {
         let statistics = device.statistics
         trace.event(at: now, "accepted", value: UInt64(statistics.accepted))
         trace.event(at: now, "executed", value: UInt64(statistics.executed))
+        trace.event(at: now, "packets", value: UInt64(statistics.packets))
+        trace.event(at: now, "duplicates", value: UInt64(statistics.duplicates))
+        trace.event(at: now, "gaps", value: UInt64(statistics.gaps))
+        trace.event(at: now, "refused-no-room", value: UInt64(statistics.refusedNoRoom))
         trace.event(at: now, "stack-high-water", value: UInt64(stackHighWater()))
         trace.event(at: now, "receive-irq-max-ticks", value: UInt64(receiveInterruptMaxTicks()))
         trace.event(at: now, "pass-max-ticks", value: UInt64(passMaxTicks))

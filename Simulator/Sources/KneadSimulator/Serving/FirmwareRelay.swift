@@ -325,7 +325,7 @@ public final class FirmwareRelay: @unchecked Sendable {
             + "relayed on \(path)" + (link.map { " (link \($0.path))" } ?? "") + "\n"
         if !size.isEmpty { text += "  \(size.replacingOccurrences(of: "build-firmware: ", with: "image: "))\n" }
         text += "  play on it:   knead play PATTERN --port \(port) --device knead-chair\n"
-        text += "  faults: \(options.faults.description); board trace (UART1): \(tracePath)"
+        text += "  \(options.baud) baud, paced (as a real UART); faults: \(options.faults.description); board trace (UART1): \(tracePath)"
             + (temporaryTrace ? " (removed at the end; --trace FILE keeps it)" : "") + "\n"
         return text + "  Ctrl-C to stop (or close the port)\n"
     }
@@ -337,7 +337,12 @@ public final class FirmwareRelay: @unchecked Sendable {
     public func run(onEvent: (String) -> Void = { _ in }) -> FirmwareRelayReport {
         let faults = options.faults
         var injector = ByteFaultInjector(faults: faults, endings: DeviceProtocol.kwp.messageEndings)
-        var inbound = LinkPacer(baud: nil)
+        // Paced at the line's baud rate, as a real UART: QEMU takes bytes faster than
+        // that (about 16 KB/s, one per turn of its main loop) but its terminal buffers
+        // some 21 KB unseen, over a second of it. Unpaced, a host's go-back resends pile
+        // up there whenever QEMU is held up, the round trip grows past the resend
+        // timeout and the resends feed on themselves.
+        var inbound = LinkPacer(baud: options.baud)
         var toBoard: [UInt8] = []
         var toHost: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
