@@ -84,8 +84,9 @@ struct FirmwareTests {
     /// `knead sim --firmware` (QEMU behind knead sim's own terminal and relay).
     ///
     /// Compared: the *setpoints* the board applied (its trace lines; the modelled motors
-    /// lag them by 80 ms and are not traced), intensity on the chair's 256 steps and
-    /// pressure on its 64, against the rendered frames on the same steps. The trace is
+    /// lag them by 80 ms and are not traced), intensity on the chair's 256 steps,
+    /// pressure on its 64 and x on its 1024 (the wire's x is the frame's x; y goes through
+    /// the body mapping and is left out), against the rendered frames on the same steps. The trace is
     /// expanded to one row a millisecond (the board applies a setpoint within its 1 ms
     /// control period) and lined up with the frames by the median lag of the frames'
     /// changes. Tolerances: every change of a clear step (not within 5 % of a step of a
@@ -243,7 +244,7 @@ final class FirmwareSim {
 }
 
 /// The board's setpoints against rendered frames (`FirmwareTests.theBoardFollowsTheRender`
-/// says what and the tolerances): intensity on 256 steps, pressure on 64.
+/// says what and the tolerances): intensity on 256 steps, pressure on 64, x on 1024.
 struct BoardComparison: CustomStringConvertible {
     var frames = 0
     var changes = 0
@@ -268,25 +269,27 @@ struct BoardComparison: CustomStringConvertible {
 
     init(render: CSVTable, trace: FirmwareTrace, from start: UInt64, to end: UInt64, period: Double) throws {
         let frameTime = try render.column("time")
-        let intensity = try render.column("intensity"), pressure = try render.column("pressure")
+        let intensity = try render.column("intensity"), pressure = try render.column("pressure"), x = try render.column("x")
         frames = frameTime.count
-        typealias Steps = (intensity: Int?, pressure: Int?)
+        typealias Steps = (intensity: Int?, pressure: Int?, x: Int?)
         let frameSteps: [Steps] = frameTime.indices.map {
             (TraceComparison.clearStep(min(1, max(0, intensity[$0])) * 255),
-             TraceComparison.clearStep(min(1, max(0, pressure[$0])) * 63))
+             TraceComparison.clearStep(min(1, max(0, pressure[$0])) * 63),
+             TraceComparison.clearStep(min(1, max(0, x[$0])) * 1023))
         }
         // The board's setpoints, a row a millisecond from `start` to `end`.
         let rows = Int((end - start) / 1000) + 1
-        var board: [(intensity: Int, pressure: Int)] = []
+        var board: [(intensity: Int, pressure: Int, x: Int)] = []
         board.reserveCapacity(rows)
         var next = 0
-        var current = (intensity: 0, pressure: 0)
+        var current = (intensity: 0, pressure: 0, x: 0)
         let points = trace.setpoints
         for r in 0..<rows {
             let t = start + UInt64(r) * 1000
             while next < points.count && points[next].time <= t {
                 current = (Int((Double(points[next].values[0]) / 65535 * 255).rounded()),
-                           Int((Double(points[next].values[3]) / 65535 * 63).rounded()))
+                           Int((Double(points[next].values[3]) / 65535 * 63).rounded()),
+                           Int((Double(points[next].values[1]) / 65535 * 1023).rounded()))
                 next += 1
             }
             board.append(current)
@@ -294,6 +297,7 @@ struct BoardComparison: CustomStringConvertible {
         func row(at t: Double) -> Int { min(rows - 1, max(0, Int((t * 1000).rounded(.down)))) }
         func matches(_ r: Int, _ s: Steps) -> Bool {
             (s.intensity.map { $0 == board[r].intensity } ?? true) && (s.pressure.map { $0 == board[r].pressure } ?? true)
+                && (s.x.map { $0 == board[r].x } ?? true)
         }
         func lag(of f: Int, around t: Double, before: Double, after: Double) -> Double? {
             var r = row(at: t - before)
@@ -307,6 +311,7 @@ struct BoardComparison: CustomStringConvertible {
         let changing = (1..<frames).filter {
             differs(frameSteps[$0].intensity, frameSteps[$0 - 1].intensity)
                 || differs(frameSteps[$0].pressure, frameSteps[$0 - 1].pressure)
+                || differs(frameSteps[$0].x, frameSteps[$0 - 1].x)
         }
         changes = changing.count
         // Line up: the first intensity, then the median lag of the changes.
@@ -330,7 +335,8 @@ struct BoardComparison: CustomStringConvertible {
             compared += 1
             if matches(r, frameSteps[f]) { matched += 1 }
             let worst = max(frameSteps[f].intensity.map { abs($0 - board[r].intensity) } ?? 0,
-                            frameSteps[f].pressure.map { abs($0 - board[r].pressure) } ?? 0)
+                            frameSteps[f].pressure.map { abs($0 - board[r].pressure) } ?? 0,
+                            frameSteps[f].x.map { abs($0 - board[r].x) } ?? 0)
             valueWorst = max(valueWorst, worst)
         }
         valueMatch = compared == 0 ? 0 : Double(matched) / Double(compared)
