@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end;
-extern uint32_t __stack_top;
+extern uint32_t __stack_top, __stack_bottom;
 
 // Swift (@_cdecl) entry points.
 extern void firmware_main(void) __attribute__((noreturn));
@@ -21,16 +21,49 @@ extern void firmware_uart_transmit(uint32_t uart);
 
 void firmware_fault_report(uint32_t *frame, uint32_t exception);
 
+// The stack is painted with this at reset, up to just below the reset handler's own
+// frame; the deepest word no longer holding it is the stack's high-water mark.
+#define STACK_PAINT 0x5AC4D17Eu
+
 void Reset_Handler(void) {
     uint32_t *source = &__data_load;
     for (uint32_t *p = &__data_start; p < &__data_end;) *p++ = *source++;
     for (uint32_t *p = &__bss_start; p < &__bss_end;) *p++ = 0;
+    uint32_t *sp;
+    __asm volatile("mov %0, sp" : "=r"(sp));
+    for (volatile uint32_t *p = &__stack_bottom; p < sp - 16;) *p++ = STACK_PAINT;
     firmware_main();
 }
 
+// MARK: Figures (docs/firmware.md): stack high-water mark, time in the UART0 receive
+// interrupt, counted in SysTick ticks (the 25 MHz core clock, counting down).
+
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+
+// Bytes of stack ever used (from the top down to the deepest word touched).
+uint32_t firmware_stack_high_water(void) {
+    const volatile uint32_t *p = &__stack_bottom;
+    while (p < &__stack_top && *p == STACK_PAINT) p++;
+    return (uint32_t)((uintptr_t)&__stack_top - (uintptr_t)p);
+}
+
+uint32_t firmware_stack_size(void) { return (uint32_t)((uintptr_t)&__stack_top - (uintptr_t)&__stack_bottom); }
+
+static volatile uint32_t receive_irq_max_ticks;
+
+uint32_t firmware_receive_irq_max_ticks(void) { return receive_irq_max_ticks; }
+
+// SysTick's current value, for timing in core clock ticks (24 bits, counting down).
+uint32_t firmware_systick_value(void) { return SYST_CVR & 0xFFFFFFu; }
+
 void SysTick_Handler(void) { firmware_systick(); }
 void TIMER0_Handler(void) { firmware_wake_timer(); }
-void UART0_RX_Handler(void) { firmware_uart_receive(0); }
+void UART0_RX_Handler(void) {
+    uint32_t start = SYST_CVR;
+    firmware_uart_receive(0);
+    uint32_t ticks = (start - SYST_CVR) & 0xFFFFFFu;
+    if (ticks > receive_irq_max_ticks) receive_irq_max_ticks = ticks;
+}
 void UART0_TX_Handler(void) { firmware_uart_transmit(0); }
 void UART1_RX_Handler(void) { firmware_uart_receive(1); }
 void UART1_TX_Handler(void) { firmware_uart_transmit(1); }

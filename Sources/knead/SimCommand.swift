@@ -37,11 +37,21 @@ struct SimCommand: ParsableCommand {
               knead sim --protocol tcode --link /tmp/knead-sr6
               knead sim --protocol kwp --device chair --pace --trace chair.csv
               knead sim --protocol kwp --fault noise=1%,hangup=20s
+              knead sim --firmware --link /tmp/knead-board --fault noise=1% --trace board.txt
+
+            --firmware runs knead's reference firmware (Firmware/, docs/firmware.md) under
+            qemu-system-arm in the simulator's place (building it first when missing or
+            stale) and relays the port to its UART0 through --fault; --trace is then the
+            board's UART1 trace (text). It ends when the host closes the port (exit 0),
+            and QEMU with it. 69 when QEMU is not installed or the image cannot be built.
             """)
 
     @Option(name: .customLong("protocol"), help: ArgumentHelp("tcode (TCode v0.3) or kwp (the knead wire protocol).",
                                                               valueName: "tcode|kwp"))
-    var servedProtocol: DeviceProtocol
+    var servedProtocol: DeviceProtocol?
+
+    @Flag(help: "Run the reference firmware under QEMU (mps2-an386) instead of the simulator (kwp, knead-chair).")
+    var firmware = false
 
     @Option(help: ArgumentHelp("The simulated device: 'chair', 'handheld', another installed profile (osr2, "
                                + "knead-chair…) or a device profile file.", valueName: "chair|handheld|FILE"))
@@ -82,6 +92,22 @@ struct SimCommand: ParsableCommand {
     static let realtimePriority: Int32 = 40
 
     func validate() throws {
+        if firmware {
+            if let servedProtocol, servedProtocol != .kwp {
+                throw ValidationError("--firmware serves kwp (the firmware is a knead wire protocol chair)")
+            }
+            if pace || baud != nil || body != "default" || device != "chair" || traceInterval != "10ms" {
+                throw ValidationError("--firmware takes --link, --fault, --trace and --json only "
+                                      + "(the board is the knead-chair firmware, at its own speed)")
+            }
+            if let fault {
+                do { try FirmwareRelay.check(try ServeFaults.parse(fault)) } catch { throw ValidationError("\(error)") }
+            }
+            if let trace, trace.isEmpty { throw ValidationError("--trace needs a file name") }
+            if let link, link.isEmpty { throw ValidationError("--link needs a path") }
+            return
+        }
+        guard let servedProtocol else { throw ValidationError("Missing expected argument '--protocol <tcode|kwp>'") }
         guard servedProtocol.links.contains(.serial) else {
             throw ValidationError("--protocol \(servedProtocol.rawValue) is a USB device's; knead sim serves tcode or kwp "
                                   + "on a pseudo-terminal (Tests/Support/usb-mock emulates the USB devices)")
@@ -101,6 +127,8 @@ struct SimCommand: ParsableCommand {
     }
 
     func run() throws {
+        if firmware { return try runFirmware() }
+        guard let servedProtocol else { throw ExitCode(64) }
         let profile = try DeviceChoice.resolve(device)
         let faults = try fault.map { try ServeFaults.parse($0) } ?? .none
         let interval = (try? DurationArgument.parse(traceInterval).get()) ?? 0.01
@@ -136,6 +164,45 @@ struct SimCommand: ParsableCommand {
         Console.error(outcome.text)
         if json { Console.output(outcome.json + "\n") }
         let code = outcome.exitCode(signal: received.load())
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension SimCommand {
+    /// `--firmware`: QEMU and the relay (FirmwareRelay.swift) instead of the simulator.
+    func runFirmware() throws {
+        let relay: FirmwareRelay
+        let size: String
+        do {
+            guard let qemu = FirmwareRelay.findQEMU() else { throw FirmwareRelay.Failure.noQEMU }
+            guard let tree = FirmwareRelay.sourceTree() else { throw FirmwareRelay.Failure.noSourceTree }
+            let built = try FirmwareRelay.buildImage(in: tree)
+            size = built.size
+            let faults = try fault.map { try ServeFaults.parse($0) } ?? .none
+            relay = try FirmwareRelay(options: .init(qemu: qemu, image: built.image, tracePath: trace, linkPath: link,
+                                                     faults: faults))
+        } catch let failure as FirmwareRelay.Failure {
+            Console.error("knead: error: \(failure)\n")
+            throw ExitCode(failure.exitCode)
+        }
+        Console.output(relay.path + "\n")
+        Console.error(relay.introduction(size: size))
+
+        let received = StopSignal()
+        let watcher = SignalWatcher(priority: nil) { stop, earlier in
+            guard case let .signal(number) = stop else { return }
+            guard earlier == 0 else {
+                relay.abort()
+                _exit(128 + number)
+            }
+            received.store(number)
+            relay.requestStop()
+        }
+        _ = watcher
+        let report = relay.run(onEvent: { Console.error("knead sim: " + $0 + "\n") })
+        Console.error(report.text)
+        if json { Console.output(report.json + "\n") }
+        let code = report.exitCode(signal: received.load())
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -77,6 +77,277 @@ struct FirmwareTests {
         #expect(abs(rampMilliseconds - 250) <= 20, "ramp took \(rampMilliseconds) ms")
         #expect(trace.events.contains { $0.text == "state halted" })
     }
+
+    // MARK: knead sim --firmware
+
+    /// The board's UART1 trace against `knead render` of the same pattern, through
+    /// `knead sim --firmware` (QEMU behind knead sim's own terminal and relay).
+    ///
+    /// Compared: the *setpoints* the board applied (its trace lines; the modelled motors
+    /// lag them by 80 ms and are not traced), intensity on the chair's 256 steps,
+    /// pressure on its 64 and x on its 1024 (the wire's x is the frame's x; y goes through
+    /// the body mapping and is left out), against the rendered frames on the same steps. The trace is
+    /// expanded to one row a millisecond (the board applies a setpoint within its 1 ms
+    /// control period) and lined up with the frames by the median lag of the frames'
+    /// changes. Tolerances: every change of a clear step (not within 5 % of a step of a
+    /// halfway point) is found on the board within 2 frame periods (20 ms) and its time
+    /// error is |p50| ≤ 2 ms, |p99| ≤ 5 ms, max ≤ 10 ms; at each frame's time the
+    /// board's clear steps equal the frame's in ≥ 99 % of the frames and never differ by
+    /// more than one step.
+    @Test("knead sim --firmware: the board's applied setpoints follow knead render of the pattern",
+          .enabled(if: FirmwareBoard.qemu != nil,
+                   "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
+    func theBoardFollowsTheRender() throws {
+        let folder = try temporaryFolder()
+        _ = try FirmwareBoard.build()
+        let sim = try FirmwareSim(faults: nil, in: folder)
+        defer { sim.kill() }
+        let play = try playKnead(["play", Paths.pattern("desk-reset.yaml"), "--port", sim.link, "--device", "knead-chair",
+                                  "--session-cap", "8s", "--json"], in: folder, within: 40)
+        #expect(play.status == 0, "knead play ended with \(play.status); stderr:\n\(play.stderr)")
+        let framesSent = try #require(try parseSummary(play.stdout)["framesSent"] as? Int)
+        let relay = try sim.finished(expecting: 0)
+        #expect(relay["ending"] as? String == "host-left")
+
+        let trace = FirmwareTrace(sim.traceText)
+        let start = try #require(trace.events.first { $0.text == "state playing" }, "never played:\n\(sim.traceText)")
+        let stop = try #require(trace.events.first { $0.text == "stop" && $0.time > start.time })
+        let render = try renderedFrames("desk-reset.yaml", device: "knead-chair", rate: 100, sessionCap: "8s")
+        let comparison = try BoardComparison(render: render, trace: trace, from: start.time, to: stop.time, period: 0.01)
+        print("firmware vs render: \(comparison)")
+        #expect(comparison.frames == framesSent, "\(comparison.frames) frames rendered, \(framesSent) sent")
+        #expect(comparison.changes > 20 && comparison.missing == 0, "\(comparison)")
+        #expect(comparison.timeP50 <= 0.002 && comparison.timeP99 <= 0.005 && comparison.timeMax <= 0.010, "\(comparison)")
+        #expect(comparison.valueMatch >= 0.99 && comparison.valueWorst <= 1, "\(comparison)")
+        #expect(trace.count("executed") == framesSent, "board executed \(trace.count("executed") ?? -1) of \(framesSent)")
+    }
+
+    /// Ctrl-C mid-play: knead play stops the board (exit 130, `deviceAtZero`), and the
+    /// board's trace has every level (intensity, pressure, heat) at zero by its STOP
+    /// event: the last setpoint line before it, or one within a control period (1 ms)
+    /// after it, is all zeros on those channels, and no later line has a level above
+    /// zero. The host's own ramp-down before its STOP is bounded as well: the levels
+    /// leave their last playing value and reach zero within 1 s of device time.
+    @Test("knead sim --firmware: Ctrl-C of knead play brings every level to zero by the board's STOP",
+          .enabled(if: FirmwareBoard.qemu != nil,
+                   "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
+    func aStopReachesZero() throws {
+        let folder = try temporaryFolder()
+        _ = try FirmwareBoard.build()
+        let sim = try FirmwareSim(faults: nil, in: folder)
+        defer { sim.kill() }
+        let host = try KneadProcess(["play", Paths.pattern("desk-reset.yaml"), "--port", sim.link,
+                                     "--device", "knead-chair", "--session-cap", "60s", "--json"], in: folder)
+        let playing = waitUntil(seconds: 20) {
+            let trace = FirmwareTrace(sim.traceText)
+            guard let start = trace.events.first(where: { $0.text == "state playing" }) else { return false }
+            return trace.setpoints.contains { $0.time > start.time + 2_000_000 && $0.values[0] > 0 }
+        }
+        try #require(playing, "the play never got going; stderr:\n\(host.stderrSoFar)\ntrace:\n\(sim.traceText)")
+        host.signal(SIGINT)
+        let run = host.finish(within: 10)
+        #expect(run.status == 130, "knead play ended with \(run.status); stderr:\n\(run.stderr)")
+        #expect(try parseSummary(run.stdout)["deviceAtZero"] as? Bool == true, "summary: \(run.stdout)")
+        _ = try sim.finished(expecting: 0)
+
+        let trace = FirmwareTrace(sim.traceText)
+        let stop = try #require(trace.events.first { $0.text == "stop" }, "no stop:\n\(sim.traceText)")
+        func atZero(_ s: FirmwareTrace.Setpoint) -> Bool { s.values[0] == 0 && s.values[3] == 0 && s.values[4] == 0 }
+        let atStop = try #require(trace.setpoints.last { $0.time <= stop.time + 1000 })
+        #expect(atZero(atStop), "at the STOP (\(stop.time) µs): \(atStop.time) \(atStop.values)")
+        let after = trace.setpoints.filter { $0.time > stop.time }
+        #expect(after.allSatisfy(atZero), "a level above zero after the STOP: \(after.first { !atZero($0) }?.values ?? [])")
+        // The host's ramp: from the last line still at a playing level to the zero.
+        let lastPlaying = try #require(trace.setpoints.last { !atZero($0) && $0.time <= stop.time })
+        let zero = try #require(trace.setpoints.first { atZero($0) && $0.time > lastPlaying.time })
+        #expect(zero.time <= stop.time + 1000)
+        print("firmware stop: levels at zero \(Int64(zero.time) - Int64(stop.time)) µs from the STOP event, "
+              + "\(zero.time - lastPlaying.time) µs after the last playing level")
+        #expect(zero.time - lastPlaying.time <= 1_000_000, "levels took \(zero.time - lastPlaying.time) µs to reach zero")
+    }
+
+    /// 1 % of the bytes each way have a bit flipped between host and board (the relay's
+    /// `ByteFaultInjector`): the protocol's CRCs, acknowledgements and resends lose no
+    /// setpoint. knead play exits 0 and the board's count of executed setpoints (the
+    /// `# t executed N` line it writes at each change of state, docs/firmware.md) equals
+    /// the `framesSent` of play's summary, as does its count of accepted ones.
+    @Test("knead sim --firmware --fault noise=1%: every setpoint the host sent is executed by the board",
+          .enabled(if: FirmwareBoard.qemu != nil,
+                   "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
+    func aNoisyLineLosesNoSetpoint() throws {
+        let folder = try temporaryFolder()
+        _ = try FirmwareBoard.build()
+        let sim = try FirmwareSim(faults: "noise=1%", in: folder)
+        defer { sim.kill() }
+        let play = try playKnead(["play", Paths.pattern("desk-reset.yaml"), "--port", sim.link, "--device", "knead-chair",
+                                  "--session-cap", "8s", "--json"], in: folder, within: 40)
+        #expect(play.status == 0, "knead play ended with \(play.status); stderr:\n\(play.stderr)")
+        let framesSent = try #require(try parseSummary(play.stdout)["framesSent"] as? Int)
+        let relay = try sim.finished(expecting: 0)
+        let flipped = try #require(relay["corruptedBytes"] as? Int)
+        #expect(flipped > 10, "only \(flipped) bytes flipped")
+        let trace = FirmwareTrace(sim.traceText)
+        #expect(framesSent > 500)
+        #expect(trace.count("accepted") == framesSent && trace.count("executed") == framesSent,
+                "board accepted \(trace.count("accepted") ?? -1), executed \(trace.count("executed") ?? -1) of \(framesSent); trace events: \(trace.events.map(\.text))")
+    }
+}
+
+/// `knead sim --firmware --link … --trace … --json` as a process: QEMU behind knead
+/// sim's relay, the board's trace in `folder`.
+final class FirmwareSim {
+    let process: KneadProcess
+    let link: String
+    let traceURL: URL
+
+    init(faults: String?, in folder: URL) throws {
+        link = folder.appendingPathComponent("board").path
+        traceURL = folder.appendingPathComponent("board-trace.txt")
+        var arguments = ["sim", "--firmware", "--link", link, "--trace", traceURL.path, "--json"]
+        if let faults { arguments += ["--fault", faults] }
+        process = try KneadProcess(arguments, in: folder)
+        let process = self.process
+        let ready = process.waitFor(seconds: 60) { process.stdoutSoFar.contains("\n") }
+        try #require(ready, "knead sim --firmware printed no path; stderr:\n\(process.stderrSoFar)")
+    }
+
+    var traceText: String { (try? String(contentsOf: traceURL, encoding: .utf8)) ?? "" }
+
+    /// Waits for knead sim to end (the host closed the port) and checks that QEMU went
+    /// with it; the JSON summary.
+    func finished(expecting status: Int32) throws -> [String: Any] {
+        let run = process.finish(within: 10)
+        #expect(run.status == status, "knead sim ended with \(run.status); stderr:\n\(run.stderr)")
+        var info = stat()
+        #expect(lstat(link, &info) != 0, "knead sim left its link behind")
+        let line = try #require(run.stdout.split(separator: "\n").last, "no summary: \(run.stdout)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        if let pid = Self.qemuPID(run.stderr) {
+            #expect(Glibc.kill(pid, 0) != 0, "QEMU (pid \(pid)) still running after knead sim ended")
+        }
+        return summary
+    }
+
+    /// "… mps2-an386 (pid N, …" in knead sim's introduction.
+    static func qemuPID(_ text: String) -> pid_t? {
+        guard let range = text.range(of: "(pid ") else { return nil }
+        return pid_t(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// In case a test failed half-way: nothing left running.
+    func kill() {
+        if process.process.isRunning {
+            process.signal(SIGINT)
+            if !process.waitFor(seconds: 5, { !process.process.isRunning }) { process.signal(SIGKILL) }
+        }
+    }
+}
+
+/// The board's setpoints against rendered frames (`FirmwareTests.theBoardFollowsTheRender`
+/// says what and the tolerances): intensity on 256 steps, pressure on 64, x on 1024.
+struct BoardComparison: CustomStringConvertible {
+    var frames = 0
+    var changes = 0
+    var missing = 0
+    var offset = 0.0
+    var timeErrors: [Double] = []
+    /// Share of compared frames whose clear steps the board had at the frame's time.
+    var valueMatch = 0.0
+    /// The largest step difference at a frame's time.
+    var valueWorst = 0
+
+    var timeP50: Double { TraceComparison.percentile(timeErrors.map(abs), 0.5) }
+    var timeP99: Double { TraceComparison.percentile(timeErrors.map(abs), 0.99) }
+    var timeMax: Double { timeErrors.map(abs).max() ?? 0 }
+
+    var description: String {
+        func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
+        return "\(frames) frames, \(changes) changes, \(missing) missing; offset " + String(format: "%.4f s", offset)
+            + "; time error |p50| \(ms(timeP50)), |p99| \(ms(timeP99)), max \(ms(timeMax)); values match "
+            + String(format: "%.2f %%", valueMatch * 100) + ", worst \(valueWorst) steps"
+    }
+
+    init(render: CSVTable, trace: FirmwareTrace, from start: UInt64, to end: UInt64, period: Double) throws {
+        let frameTime = try render.column("time")
+        let intensity = try render.column("intensity"), pressure = try render.column("pressure"), x = try render.column("x")
+        frames = frameTime.count
+        typealias Steps = (intensity: Int?, pressure: Int?, x: Int?)
+        let frameSteps: [Steps] = frameTime.indices.map {
+            (TraceComparison.clearStep(min(1, max(0, intensity[$0])) * 255),
+             TraceComparison.clearStep(min(1, max(0, pressure[$0])) * 63),
+             TraceComparison.clearStep(min(1, max(0, x[$0])) * 1023))
+        }
+        // The board's setpoints, a row a millisecond from `start` to `end`.
+        let rows = Int((end - start) / 1000) + 1
+        var board: [(intensity: Int, pressure: Int, x: Int)] = []
+        board.reserveCapacity(rows)
+        var next = 0
+        var current = (intensity: 0, pressure: 0, x: 0)
+        let points = trace.setpoints
+        for r in 0..<rows {
+            let t = start + UInt64(r) * 1000
+            while next < points.count && points[next].time <= t {
+                current = (Int((Double(points[next].values[0]) / 65535 * 255).rounded()),
+                           Int((Double(points[next].values[3]) / 65535 * 63).rounded()),
+                           Int((Double(points[next].values[1]) / 65535 * 1023).rounded()))
+                next += 1
+            }
+            board.append(current)
+        }
+        func row(at t: Double) -> Int { min(rows - 1, max(0, Int((t * 1000).rounded(.down)))) }
+        func matches(_ r: Int, _ s: Steps) -> Bool {
+            (s.intensity.map { $0 == board[r].intensity } ?? true) && (s.pressure.map { $0 == board[r].pressure } ?? true)
+                && (s.x.map { $0 == board[r].x } ?? true)
+        }
+        func lag(of f: Int, around t: Double, before: Double, after: Double) -> Double? {
+            var r = row(at: t - before)
+            while r <= row(at: t + after) {
+                if matches(r, frameSteps[f]) { return Double(r) / 1000 - t }
+                r += 1
+            }
+            return nil
+        }
+        func differs(_ a: Int?, _ b: Int?) -> Bool { a != nil && b != nil && a != b }
+        let changing = (1..<frames).filter {
+            differs(frameSteps[$0].intensity, frameSteps[$0 - 1].intensity)
+                || differs(frameSteps[$0].pressure, frameSteps[$0 - 1].pressure)
+                || differs(frameSteps[$0].x, frameSteps[$0 - 1].x)
+        }
+        changes = changing.count
+        // Line up: the first intensity, then the median lag of the changes.
+        let firstFrame = try #require(frameSteps.firstIndex { ($0.intensity ?? 0) >= 1 }, "the frames never have intensity")
+        let firstRow = try #require(board.firstIndex { $0.intensity >= 1 }, "the board never got intensity")
+        let coarse = Double(firstRow) / 1000 - frameTime[firstFrame]
+        let lags = changing.compactMap { lag(of: $0, around: frameTime[$0] + coarse, before: period / 2, after: 0.1) }
+        offset = coarse + TraceComparison.percentile(lags, 0.5)
+        for f in changing {
+            if let error = lag(of: f, around: frameTime[f] + offset, before: period / 2, after: 2 * period) {
+                timeErrors.append(error)
+            } else {
+                missing += 1
+            }
+        }
+        // Values at each frame's time (just before the next frame: the board has taken it).
+        var compared = 0, matched = 0
+        for f in 0..<frames {
+            let r = row(at: frameTime[f] + offset + period / 2)
+            guard r > 0 && r < rows - 1 else { continue }
+            compared += 1
+            if matches(r, frameSteps[f]) { matched += 1 }
+            let worst = max(frameSteps[f].intensity.map { abs($0 - board[r].intensity) } ?? 0,
+                            frameSteps[f].pressure.map { abs($0 - board[r].pressure) } ?? 0,
+                            frameSteps[f].x.map { abs($0 - board[r].x) } ?? 0)
+            valueWorst = max(valueWorst, worst)
+        }
+        valueMatch = compared == 0 ? 0 : Double(matched) / Double(compared)
+    }
+}
+
+extension FirmwareTrace {
+    /// The value of the last `# t NAME N` event (the board's counters, docs/firmware.md).
+    func count(_ name: String) -> Int? {
+        events.last { $0.text.hasPrefix(name + " ") }.flatMap { Int($0.text.dropFirst(name.count + 1)) }
+    }
 }
 
 /// The emulated board: the firmware image, a QEMU process, its UART0 pseudo-terminal and

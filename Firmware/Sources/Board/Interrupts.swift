@@ -12,6 +12,9 @@ private func sleepUnless(_ hasWork: @convention(c) () -> UInt32)
 
 @_extern(c, "firmware_heap_used") func heapUsed() -> UInt32
 @_extern(c, "firmware_heap_size") func heapSize() -> UInt32
+@_extern(c, "firmware_stack_high_water") func stackHighWater() -> UInt32
+@_extern(c, "firmware_receive_irq_max_ticks") func receiveInterruptMaxTicks() -> UInt32
+@_extern(c, "firmware_systick_value") func sysTickValue() -> UInt32
 
 enum Interrupts {
     /// Runs `body` with interrupts masked (nests: restores what was there before).

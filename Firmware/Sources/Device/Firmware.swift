@@ -19,6 +19,8 @@ final class Firmware {
     private var seen = KWPDeviceStatistics()
     private var watchdogRamping = false
     private var seenOverruns: UInt32 = 0
+    /// The longest pass of the loop so far, in SysTick ticks (25 MHz core clock).
+    private var passMaxTicks: UInt32 = 0
 
     init(device: KWPDevice, link: UART, trace: Trace, actuators: Actuators) {
         self.device = device
@@ -37,6 +39,13 @@ final class Firmware {
     }
 
     private func pass() {
+        let start = sysTickValue()
+        work()
+        let ticks = (start &- sysTickValue()) & 0x00FF_FFFF
+        if ticks > passMaxTicks { passMaxTicks = ticks }
+    }
+
+    private func work() {
         while let byte = link.received.pop() {
             device.receive(byte, now: SysTickClock.now())
         }
@@ -53,7 +62,8 @@ final class Firmware {
     /// Trace lines for what changed since the last pass.
     private func report(_ target: KWPChannelValues, at now: UInt64) {
         let statistics = device.statistics
-        if statistics.stops > seen.stops { trace.event(at: now, "stop") }
+        let stopped = statistics.stops > seen.stops
+        if stopped { trace.event(at: now, "stop") }
         if statistics.watchdogTrips > seen.watchdogTrips {
             trace.event(at: now, "watchdog", value: UInt64(device.configuration.parameters.watchdogMilliseconds))
             watchdogRamping = true
@@ -72,6 +82,7 @@ final class Firmware {
             seenOverruns = overruns
         }
         let state = device.state
+        if stopped && state == lastState { figures(at: now) }
         if state != lastState {
             switch state {
             case .idle: trace.event(at: now, "state idle")
@@ -80,6 +91,7 @@ final class Firmware {
             case .halted: trace.event(at: now, "state halted")
             }
             lastState = state
+            figures(at: now)
         }
         if target != applied {
             applied = target
@@ -89,6 +101,25 @@ final class Firmware {
                 trace.event(at: now, "at-rest")
             }
         }
+    }
+}
+
+extension Firmware {
+    /// At every change of state: the setpoints accepted and executed since reset (a
+    /// host's count of setpoints sent can be checked against them), and the figures of
+    /// docs/firmware.md: the stack's high-water mark in bytes, and the longest UART0
+    /// receive interrupt and loop pass so far in SysTick ticks (25 per µs).
+    fileprivate func figures(at now: UInt64) {
+        let statistics = device.statistics
+        trace.event(at: now, "accepted", value: UInt64(statistics.accepted))
+        trace.event(at: now, "executed", value: UInt64(statistics.executed))
+        trace.event(at: now, "packets", value: UInt64(statistics.packets))
+        trace.event(at: now, "duplicates", value: UInt64(statistics.duplicates))
+        trace.event(at: now, "gaps", value: UInt64(statistics.gaps))
+        trace.event(at: now, "refused-no-room", value: UInt64(statistics.refusedNoRoom))
+        trace.event(at: now, "stack-high-water", value: UInt64(stackHighWater()))
+        trace.event(at: now, "receive-irq-max-ticks", value: UInt64(receiveInterruptMaxTicks()))
+        trace.event(at: now, "pass-max-ticks", value: UInt64(passMaxTicks))
     }
 }
 
