@@ -7,7 +7,7 @@ import FuzzSupport
 /// not at all), injects raw bytes or a device packet with a valid CRC (any type, sequence
 /// and payload) towards the host, lets time go by, hands over a setpoint, or stops.
 /// Checks: everything the host writes decodes and is a host message; it never traps;
-/// after a stop and a quiet second with the line intact, the device is at rest.
+/// after a stop and a quiet second, intensity, pressure, heat and taps are zero.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var reader = ByteReader(fuzzBytes(data, size))
@@ -65,17 +65,17 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     // STOP arrives, or the watchdog trips).
     session.stop(now: now)
     collect()
-    for _ in 0..<100 {
+    for _ in 0..<50 {
         device.receive(toDevice, now: ticks(now))
         toDevice.removeAll()
         session.receive(toHost, now: now)
         toHost.removeAll()
-        now += 0.01
+        now += 0.02
         session.poll(now: now)
         device.advance(to: ticks(now))
         collect()
     }
-    fuzzCheck(device.target == fuzzChair.rest, "after a stop, target \(device.target) in state \(device.state)")
+    fuzzCheck(device.target == device.target.atRest, "after a stop, target \(device.target) in state \(device.state)")
     for message in decodeAll(hostWrote, from: "the host") {
         switch message {
         case .hello, .clockRequest, .frames, .stop, .heartbeat: break
