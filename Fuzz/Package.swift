@@ -25,6 +25,7 @@ let package = Package(
             "FuzzSupport", .product(name: "KneadCore", package: "knead"), .product(name: "KneadWire", package: "knead"),
         ]),
         .executableTarget(name: "FuzzPatternFile", dependencies: kneadAll),
+        .executableTarget(name: "FuzzPatternCompile", dependencies: kneadAll),
         .executableTarget(name: "FuzzDeviceProfile", dependencies: kneadAll),
         .executableTarget(name: "FuzzScriptImport", dependencies: kneadAll),
         .executableTarget(name: "FuzzTCode", dependencies: knead),

@@ -32,6 +32,11 @@ copy(d, "Patterns/*.yaml", limit=1 << 20)
 copy(d, "Tests/KneadPatternFileTests/Fixtures/*.yaml")
 copy(d, "Tests/KneadPatternFileTests/Fixtures/*.json")
 
+# Generated patterns: the input is choices (device, body, flags, then steps), any bytes do.
+d = target("FuzzPatternCompile")
+for seed in range(8):
+    write(d, "choices-%d" % seed, bytes((seed * 37 + i * (2 * seed + 1)) % 256 for i in range(64 + 32 * seed)))
+
 # Device (and body) profiles.
 d = target("FuzzDeviceProfile")
 copy(d, "Profiles/*.yaml", limit=1 << 20)
