@@ -2,12 +2,16 @@
 import PackageDescription
 
 // libFuzzer targets for knead, one executable each. Built by scripts/fuzz:
-//   swift build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
-// in the debug configuration, so the root package's modules are compiled with
-// -enable-testing and the targets can `@testable import` package and internal API
-// without widening access in Sources/. KneadPatternFile and KneadDrivers are not
-// products of the root package; the KneadPlayer product builds them, and its modules
-// are importable from here.
+//   (in Fuzz/) swift build --scratch-path .build-opt -Xswiftc -sanitize=fuzzer,address \
+//       -Xswiftc -O -Xswiftc -parse-as-library
+// - The debug configuration compiles the root package's modules with -enable-testing,
+//   so the targets `@testable import` package and internal API without widening access
+//   in Sources/; -O on top runs about five times faster than -Onone.
+// - SwiftPM links every executable with `--defsym main=<Module>_main`, which leaves no
+//   room for libFuzzer's own main: each target exports `<Module>_main` and hands over to
+//   libFuzzer's `LLVMFuzzerRunDriver` (FuzzSupport, CFuzzDriver).
+// - KneadPatternFile and KneadDrivers are not products of the root package; depending
+//   on the KneadPlayer product builds them, and their modules are importable here.
 let knead: [Target.Dependency] = [
     "FuzzSupport", "FuzzKnead",
     .product(name: "KneadCore", package: "knead"), .product(name: "KneadWire", package: "knead"),
