@@ -16,7 +16,7 @@ let knead: [Target.Dependency] = [
     "FuzzSupport", "FuzzKnead",
     .product(name: "KneadCore", package: "knead"), .product(name: "KneadWire", package: "knead"),
 ]
-let kneadAll: [Target.Dependency] = knead + [.product(name: "KneadPlayer", package: "knead")]
+let kneadAll: [Target.Dependency] = knead + ["FuzzExport", .product(name: "KneadPlayer", package: "knead")]
 
 let package = Package(
     name: "knead-fuzz",
@@ -27,6 +27,9 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["CFuzzDriver"]),
         .target(name: "FuzzKnead", dependencies: [
             "FuzzSupport", .product(name: "KneadCore", package: "knead"), .product(name: "KneadWire", package: "knead"),
+        ]),
+        .target(name: "FuzzExport", dependencies: [
+            "FuzzSupport", .product(name: "KneadCore", package: "knead"), .product(name: "KneadPlayer", package: "knead"),
         ]),
         .executableTarget(name: "FuzzPatternFile", dependencies: kneadAll),
         .executableTarget(name: "FuzzPatternCompile", dependencies: kneadAll),

@@ -8,7 +8,8 @@ import FuzzSupport
 public enum SafetyCheck {
     /// Renders `timeline` at `rate` Hz through a fresh envelope with `limits` and checks
     /// every frame. The session cap in `limits` bounds the work.
-    public static func run(_ timeline: Timeline, limits: SafetyLimits, rate: Double = 10, label: String) {
+    @discardableResult
+    public static func run(_ timeline: Timeline, limits: SafetyLimits, rate: Double = 10, label: String) -> [Frame] {
         let watch = EndWatch()
         let envelope = SafetyEnvelope(limits: limits)
         // Bounded: the session cap plus the final ramp, and a margin; a stream that
@@ -27,6 +28,7 @@ public enum SafetyCheck {
         if envelope.reachedSessionCap { endIndex = nil }
         let violations = violations(frames, limits: limits, endIndex: endIndex)
         fuzzCheck(violations.isEmpty, "\(label): safety rule broken: \(violations)")
+        return frames
     }
 
     static let epsilon = 1e-9

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzExport
 import FuzzKnead
 import FuzzSupport
 @testable import KneadCore
@@ -30,7 +31,8 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     fuzzCheck(timeline.duration.isFinite && timeline.duration >= 0, "timeline duration \(timeline.duration)")
     let limits = SafetyLimits.resolve(device: .chair, pattern: pattern.limits, sessionCap: 120)
-    SafetyCheck.run(timeline, limits: limits, rate: 10, label: "chair")
+    let frames = SafetyCheck.run(timeline, limits: limits, rate: 10, label: "chair")
+    ExportCheck.run(frames, title: pattern.name, description: pattern.description, label: "chair")
     return 0
 }
 
