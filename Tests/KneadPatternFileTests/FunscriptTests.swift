@@ -54,6 +54,11 @@ struct FunscriptTests {
         #expect(problems(#"{"actions": [{"at": 0, "pos": 0}, {"at": 100, "pos": 1}, {"at": 200, "pos": 0}]}"#) == [message])
         // A script that stays at the bottom is fine.
         #expect(problems(#"{"actions": [{"at": 0, "pos": 0}, {"at": 100, "pos": 0}]}"#) == [])
+        // One that declares its range (as knead's export does) is on it, 0s and 1s too:
+        // found by the fuzzer (a 1 % pattern's .vib.funscript was refused on reading back).
+        #expect(problems(#"{"range": 100, "actions": [{"at": 0, "pos": 0}, {"at": 100, "pos": 1}, {"at": 200, "pos": 0}]}"#) == [])
+        #expect(problems(#"{"range": 100, "actions": [{"at": 0, "pos": 0}, {"at": 100, "pos": 0.25}]}"#)
+                == ["action 2: pos 0.25 is not a whole number 0–100"])
     }
 
     @Test func valuesOutOfRange() {

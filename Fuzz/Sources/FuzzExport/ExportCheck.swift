@@ -32,10 +32,7 @@ public enum ExportCheck {
             fuzzCheck((try? JSONSerialization.jsonObject(with: data)) != nil,
                       "\(label): the \(axis) funscript is not JSON:\n\(String(decoding: sink.bytes, as: UTF8.self))")
             if case let .failure(problems) = Funscript.parse(data) {
-                // Known (docs/reliability.md): a track whose positions are all 0 and 1 (a
-                // pattern at 1 % intensity) is refused by the reader's 0–1-scale guess.
-                let knownScaleGuess = problems.messages.count == 1 && problems.messages[0].contains("0–1 scale")
-                fuzzCheck(knownScaleGuess, "\(label): knead refuses its own \(axis) funscript: \(problems.messages)")
+                fuzzCheck(false, "\(label): knead refuses its own \(axis) funscript: \(problems.messages)")
             }
         }
         for line in jsonSink.bytes.split(separator: UInt8(ascii: "\n")) {

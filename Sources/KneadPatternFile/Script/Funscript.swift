@@ -7,7 +7,8 @@ import KneadCore
 /// Readers in the wild drop negative times and clamp positions; knead refuses such a
 /// file instead and says why, because a file on the wrong scale has driven a device to
 /// its end stop (MultiFunPlayer #222): positions must be whole numbers 0–100, and a
-/// file whose positions all lie in 0…1 is reported as written on a 0–1 scale.
+/// file whose positions all lie in 0…1 is reported as written on a 0–1 scale, unless it
+/// declares `"range": 100`.
 public enum Funscript {
     /// The longest script accepted: as long as a session may be.
     static let longestScript: Double = 24 * 3600
@@ -34,6 +35,8 @@ public enum Funscript {
 
     private struct File: Decodable {
         var actions: [Action]
+        /// The scale the file declares (knead and OFS write `"range": 100`); absent in many.
+        var range: Double?
     }
     private struct Action: Decodable {
         var at: Double
@@ -53,7 +56,9 @@ public enum Funscript {
 
         var problems: [String] = []
         let positions = file.actions.map(\.pos)
-        if positions.allSatisfy({ (0...1).contains($0) }),
+        // A file that declares its range is on it: a quiet 0–100 script (knead's own
+        // export of a 1 % pattern) may hold only 0s and 1s.
+        if file.range != 100, positions.allSatisfy({ (0...1).contains($0) }),
            positions.contains(where: { $0 != $0.rounded() }) || (positions.contains(1) && file.actions.count > 1) {
             problems.append("positions are on a 0–1 scale; funscript positions are whole numbers 0–100 (multiply each pos by 100)")
         } else {
