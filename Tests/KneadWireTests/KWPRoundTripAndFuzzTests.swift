@@ -263,3 +263,24 @@ func rawFrame(type: UInt8, seq: UInt8, payload: [UInt8], version: UInt8 = KWP.ve
         }
     }
 }
+
+/// Found by FuzzKWPHostDecoder: IDENTIFY text that is not valid UTF-8 is read with
+/// replacement characters (3 bytes each); encoding it again must stay valid UTF-8 within
+/// 32 bytes (cut between characters, never inside one) and be stable from then on.
+@Suite struct KWPIdentityTextTests {
+    @Test func textIsCutBetweenCharactersAndRoundTripsStablyAfterOneLossyRead() throws {
+        #expect("ab€".utf8Prefix(4) == Array("ab".utf8), "€ is 3 bytes: it does not fit in 4 after 'ab'")
+        #expect("ab€".utf8Prefix(5) == Array("ab€".utf8))
+        var identity = TestDevices.handheld.identity
+        identity.model = String(decoding: [0xFF, 0xFE, 0x21] + Array("knead-handheld".utf8) + [0xC3, 0x28, 0xF0, 0x9F],
+                                as: UTF8.self)
+        #expect(identity.model.utf8.count > 20)
+        identity.model += String(repeating: "\u{FFFD}", count: 6)   // now past 32 bytes
+        var decoder = KWPStreamDecoder()
+        guard case let .success(.identify(_, once))? = decoder.push(KWPMessage.identify(tag: 1, identity).encodedFrame()).first
+        else { Issue.record("the IDENTIFY did not decode"); return }
+        #expect(once.model.utf8.count <= 32 && once.model.hasPrefix("\u{FFFD}\u{FFFD}!knead-handheld"))
+        var again = KWPStreamDecoder()
+        #expect(again.push(KWPMessage.identify(tag: 1, once).encodedFrame()) == [.success(.identify(tag: 1, once))])
+    }
+}

@@ -19,8 +19,8 @@ extension KWPDeviceConfiguration {
     /// A configuration from text fields (model and firmware as strings).
     public init(parameters: KWPDeviceParameters = KWPDeviceParameters(), channels: [KWPChannelInfo],
                 model: String, firmware: String, rest: KWPChannelValues = .zero, outputCapacity: Int = 1024) {
-        self.init(parameters: parameters, channels: channels, model: Array(model.utf8),
-                  firmware: Array(firmware.utf8), rest: rest, outputCapacity: outputCapacity)
+        self.init(parameters: parameters, channels: channels, model: model.utf8Prefix(kwpMaxIdentityTextLength),
+                  firmware: firmware.utf8Prefix(kwpMaxIdentityTextLength), rest: rest, outputCapacity: outputCapacity)
     }
 
     /// What this device answers in IDENTIFY, as the host decodes it.
@@ -28,5 +28,19 @@ extension KWPDeviceConfiguration {
         KWPIdentity(parameters: parameters, channels: Array(channels.prefix(Int(KWPChannel.count))),
                     model: String(decoding: model.prefix(kwpMaxIdentityTextLength), as: UTF8.self),
                     firmware: String(decoding: firmware.prefix(kwpMaxIdentityTextLength), as: UTF8.self))
+    }
+}
+
+extension String {
+    /// At most `limit` bytes of UTF-8, cut between characters, never inside one: an
+    /// IDENTIFY's text stays valid UTF-8 however long the name it was made from.
+    func utf8Prefix(_ limit: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for character in self {
+            let utf8 = Array(character.utf8)
+            if bytes.count + utf8.count > limit { break }
+            bytes += utf8
+        }
+        return bytes
     }
 }

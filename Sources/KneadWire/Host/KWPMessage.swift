@@ -140,8 +140,8 @@ extension KWPMessage {
             let channels = identity.channels.prefix(Int(KWPChannel.count))
             writer.u8(UInt8(channels.count))
             for channel in channels { channel.write(into: &writer) }
-            writer.shortBytes(Array(identity.model.utf8), maxLength: kwpMaxIdentityTextLength)
-            writer.shortBytes(Array(identity.firmware.utf8), maxLength: kwpMaxIdentityTextLength)
+            writer.shortBytes(identity.model.utf8Prefix(kwpMaxIdentityTextLength), maxLength: kwpMaxIdentityTextLength)
+            writer.shortBytes(identity.firmware.utf8Prefix(kwpMaxIdentityTextLength), maxLength: kwpMaxIdentityTextLength)
         case let .clock(_, time):
             writer.u64(time)
         case let .ack(_, free):
