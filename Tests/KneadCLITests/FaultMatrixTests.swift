@@ -74,8 +74,7 @@ extension EndToEndTests {
             let after = outcome.rows.filter { $0.time >= ended + 0.01 }
             #expect(after.allSatisfy { $0.setIntensity == 0 && $0.setPressure == 0 },
                     "\(row): setpoints above zero after play ended")
-            let rest = outcome.rows.first { $0.time >= ended - 0.5 && $0.atRest && $0.time >= (after.first?.time ?? 0) }
-                ?? outcome.rows.last { $0.atRest }
+            let rest = outcome.rows.first { $0.time >= ended && $0.atRest }
             #expect(rest != nil, "\(row): the trace never shows the motors at rest")
             if let rest {
                 let seconds = max(0, rest.time - ended)

@@ -22,9 +22,7 @@ struct FirmwareTests {
         #expect(numbers.count >= 2 && numbers[0] < 256 * 1024 && numbers[1] < 256 * 1024, "\(report)")
     }
 
-    @Test("identifies, plays and stops; a killed host trips the board's watchdog",
-          .enabled(if: FirmwareBoard.qemu != nil,
-                   "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
+    @Test("identifies, plays and stops; a killed host trips the board's watchdog", .needsQEMU)
     func playsAndTheWatchdogBringsTheBoardToRest() throws {
         let folder = try temporaryFolder()
         let board = try FirmwareBoard(image: try FirmwareBoard.build().image, in: folder)
@@ -94,9 +92,7 @@ struct FirmwareTests {
     /// error is |p50| ≤ 2 ms, |p99| ≤ 5 ms, max ≤ 10 ms; at each frame's time the
     /// board's clear steps equal the frame's in ≥ 99 % of the frames and never differ by
     /// more than one step.
-    @Test("knead sim --firmware: the board's applied setpoints follow knead render of the pattern",
-          .enabled(if: FirmwareBoard.qemu != nil,
-                   "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
+    @Test("knead sim --firmware: the board's applied setpoints follow knead render of the pattern", .needsQEMU)
     func theBoardFollowsTheRender() throws {
         let folder = try temporaryFolder()
         _ = try FirmwareBoard.build()
@@ -128,9 +124,7 @@ struct FirmwareTests {
     /// after it, is all zeros on those channels, and no later line has a level above
     /// zero. The host's own ramp-down before its STOP is bounded as well: the levels
     /// leave their last playing value and reach zero within 1 s of device time.
-    @Test("knead sim --firmware: Ctrl-C of knead play brings every level to zero by the board's STOP",
-          .enabled(if: FirmwareBoard.qemu != nil,
-                   "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
+    @Test("knead sim --firmware: Ctrl-C of knead play brings every level to zero by the board's STOP", .needsQEMU)
     func aStopReachesZero() throws {
         let folder = try temporaryFolder()
         _ = try FirmwareBoard.build()
@@ -171,9 +165,7 @@ struct FirmwareTests {
     /// setpoint. knead play exits 0 and the board's count of executed setpoints (the
     /// `# t executed N` line it writes at each change of state, docs/firmware.md) equals
     /// the `framesSent` of play's summary, as does its count of accepted ones.
-    @Test("knead sim --firmware --fault noise=1%: every setpoint the host sent is executed by the board",
-          .enabled(if: FirmwareBoard.qemu != nil,
-                   "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)"))
+    @Test("knead sim --firmware --fault noise=1%: every setpoint the host sent is executed by the board", .needsQEMU)
     func aNoisyLineLosesNoSetpoint() throws {
         let folder = try temporaryFolder()
         _ = try FirmwareBoard.build()
@@ -480,5 +472,13 @@ struct FirmwareTrace {
                 if values.count == fields.count - 1 { setpoints.append(Setpoint(time: time, values: values)) }
             }
         }
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test where qemu-system-arm is installed (CI installs it), and otherwise
+    /// skips it saying so.
+    static var needsQEMU: Self {
+        .enabled(if: FirmwareBoard.qemu != nil, "qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm)")
     }
 }
