@@ -160,6 +160,24 @@ struct FirmwareTests {
         #expect(zero.time - lastPlaying.time <= 1_000_000, "levels took \(zero.time - lastPlaying.time) µs to reach zero")
     }
 
+    /// A SIGKILLed knead sim runs no cleanup: the kernel ends QEMU with it (setpriv's
+    /// parent-death signal), so no board keeps running with nobody to stop it.
+    @Test("knead sim --firmware killed with SIGKILL takes QEMU with it", .needsQEMU)
+    func aKilledSimLeavesNoQEMU() throws {
+        let folder = try temporaryFolder()
+        _ = try FirmwareBoard.build()
+        let sim = try FirmwareSim(faults: nil, in: folder)
+        defer { sim.kill() }
+        let pid = try #require(FirmwareSim.qemuPID(sim.process.stderrSoFar),
+                               "no QEMU pid in: \(sim.process.stderrSoFar)")
+        #expect(FirmwareSim.isRunning(pid))
+        sim.process.signal(SIGKILL)
+        _ = sim.process.finish(within: 10)
+        let gone = sim.process.waitFor(seconds: 10) { !FirmwareSim.isRunning(pid) }
+        #expect(gone, "QEMU (pid \(pid)) still runs after knead sim was killed")
+        if !gone { _ = Glibc.kill(pid, SIGKILL) }
+    }
+
     /// 1 % of the bytes each way have a bit flipped between host and board (the relay's
     /// `ByteFaultInjector`): the protocol's CRCs, acknowledgements and resends lose no
     /// setpoint. knead play exits 0 and the board's count of executed setpoints (the
@@ -215,7 +233,7 @@ final class FirmwareSim {
         let line = try #require(run.stdout.split(separator: "\n").last, "no summary: \(run.stdout)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         if let pid = Self.qemuPID(run.stderr) {
-            #expect(Glibc.kill(pid, 0) != 0, "QEMU (pid \(pid)) still running after knead sim ended")
+            #expect(!Self.isRunning(pid), "QEMU (pid \(pid)) still running after knead sim ended")
         }
         return summary
     }
@@ -224,6 +242,13 @@ final class FirmwareSim {
     static func qemuPID(_ text: String) -> pid_t? {
         guard let range = text.range(of: "(pid ") else { return nil }
         return pid_t(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// Alive, and not a zombie waiting for a parent that may never reap it.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.range(of: ")", options: .backwards) else { return false }
+        return stat[close.upperBound...].dropFirst().first != "Z"
     }
 
     /// In case a test failed half-way: nothing left running.

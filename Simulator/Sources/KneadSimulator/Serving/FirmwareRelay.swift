@@ -107,8 +107,12 @@ public final class FirmwareRelay: @unchecked Sendable {
 
     /// qemu-system-arm on PATH.
     public static func findQEMU(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        findOnPath("qemu-system-arm", environment: environment)
+    }
+
+    static func findOnPath(_ name: String, environment: [String: String]) -> String? {
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/qemu-system-arm" }
+        return path.split(separator: ":").map { "\($0)/\(name)" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -173,7 +177,8 @@ public final class FirmwareRelay: @unchecked Sendable {
     // MARK: Starting
 
     /// Makes the terminal and the link, starts QEMU, opens its UART0 terminal and waits
-    /// for the firmware's banner on UART1.
+    /// for the firmware's banner on UART1. Call it on a thread that lives as long as the
+    /// relay (a main thread): QEMU is killed when that thread ends.
     public init(options: Options) throws(Failure) {
         self.options = options
         try Self.check(options.faults)
@@ -207,11 +212,21 @@ public final class FirmwareRelay: @unchecked Sendable {
         }
 
         process = Process()
-        process.executableURL = URL(fileURLWithPath: options.qemu)
         // A comma in a chardev path is written twice.
         let traceArgument = "file:" + tracePath.replacingOccurrences(of: ",", with: ",,")
-        process.arguments = ["-M", "mps2-an386", "-nographic", "-monitor", "none",
+        let qemuArguments = ["-M", "mps2-an386", "-nographic", "-monitor", "none",
                              "-serial", "pty", "-serial", traceArgument, "-kernel", options.image]
+        // QEMU must not outlive knead sim, even a SIGKILLed one that runs no cleanup:
+        // setpriv (util-linux) asks the kernel to SIGKILL it when the thread that started
+        // it ends, then execs QEMU under the same pid. knead sim starts it on its main
+        // thread, so that is when the process ends.
+        if let setpriv = Self.findOnPath("setpriv", environment: ProcessInfo.processInfo.environment) {
+            process.executableURL = URL(fileURLWithPath: setpriv)
+            process.arguments = ["--pdeathsig", "KILL", "--", options.qemu] + qemuArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: options.qemu)
+            process.arguments = qemuArguments
+        }
         process.standardInput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardOutput = pipe
