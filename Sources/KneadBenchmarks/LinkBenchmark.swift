@@ -1,9 +1,9 @@
+import KneadSystem
 import KneadCore
 import KneadDrivers
 import KneadEngine
 import KneadSimulator
 import KneadWire
-import Synchronization
 
 /// `knead bench link`: what a paced serial line carries, per protocol, measured end to
 /// end in one process: the real drivers (termios) on a `knead sim` server (PtyServer)
@@ -63,7 +63,7 @@ public struct LinkBenchmark: Sendable {
     public func stalledHost(rate: Double, seconds: Double) throws(LinkBenchmarkError) -> StalledHostReport {
         let run = try ServedRun(protocol: .kwp, baud: baud, realtimePriority: realtimePriority)
         defer { run.stopIfRunning() }
-        let executions = Mutex<[(time: Double, count: Int)]>([])
+        let executions = Locked<[(time: Double, count: Int)]>([])
         run.server.onExecuted = { time, count in executions.withLock { $0.append((time, count)) } }
         run.start()
         let backend = try driver(profile: kwpProfile, path: run.server.path, naming: "wire protocol")

@@ -61,7 +61,7 @@ public struct SoakBenchmark: Sendable {
         defer { run.stopIfRunning() }
         // Setpoint k is due k / rate after the first; its error is measured against that
         // grid with the first one's offset removed (the host's start is not the device's).
-        let timing = Mutex(DeviceTiming())
+        let timing = Locked(DeviceTiming())
         let frameRate = rate
         run.server.onExecuted = { time, count in timing.withLock { $0.record(time: time, count: count, rate: frameRate) } }
         run.start()
@@ -89,7 +89,7 @@ public struct SoakBenchmark: Sendable {
         }
         defer { busy.store(false, ordering: .relaxed) }
 
-        let finished = Mutex<LinkBenchmark.PlayOutcome?>(nil)
+        let finished = Locked<LinkBenchmark.PlayOutcome?>(nil)
         let seconds = self.seconds, rate = self.rate, played = profile
         let player = Thread {
             let outcome = LinkBenchmark.play(backend: backend, profile: played, rate: rate, seconds: seconds, stalls: nil)

@@ -1,17 +1,17 @@
+import KneadSystem
 import KneadCore
-import Synchronization
 
 /// When the host's engine stalls: for `duration`, at random moments about once a
 /// second (each 0.5 … 1.5 s of session time after the one before); seeded, so runs repeat.
 public final class StallPlan: Sendable {
     public let duration: Double
-    private let state: Mutex<(random: SplitMix64, next: Double, count: Int)>
+    private let state: Locked<(random: SplitMix64, next: Double, count: Int)>
 
     public init(duration: Double, seed: UInt64) {
         self.duration = duration
         var random = SplitMix64(seed: seed)
         let first = 0.5 + random.unit()
-        state = Mutex((random, first, 0))
+        state = Locked((random, first, 0))
     }
 
     /// Stalls drawn so far.

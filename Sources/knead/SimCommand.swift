@@ -1,7 +1,7 @@
+import KneadSystem
 import KneadPlayer
 import ArgumentParser
 import Foundation
-import Synchronization
 import KneadCore
 import KneadSimulator
 
@@ -216,7 +216,7 @@ enum PtySpeeds {
 
 /// The signal that stopped the simulator (0: none yet).
 final class StopSignal: Sendable {
-    private let value = Mutex<Int32>(0)
+    private let value = Locked<Int32>(0)
     func store(_ number: Int32) { value.withLock { if $0 == 0 { $0 = number } } }
     func load() -> Int32 { value.withLock { $0 } }
 }

@@ -252,8 +252,12 @@ extension EndToEndTests {
             Self.expectAtRest(outcome, "host paused")
         }
 
-        @Test("the pattern file deleted while it plays: play goes on from what it read, exit 0")
-        func patternDeletedWhilePlaying() throws {
+        /// knead reads a pattern once, whole, before it plays: what happens to the file
+        /// afterwards (deleted, rewritten in place with nonsense, cut to nothing) changes
+        /// nothing that is playing.
+        @Test("the pattern file deleted or changed while it plays: play goes on from what it read, exit 0",
+              arguments: ["deleted", "rewritten", "truncated"])
+        func patternDeletedWhilePlaying(change: String) throws {
             let folder = try temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
             let copy = folder.appendingPathComponent("copy.yaml").path
@@ -262,7 +266,16 @@ extension EndToEndTests {
             let process = try KneadProcess(["play", copy, "--port", sim.link, "--device", "knead-chair",
                                             "--session-cap", "4s", "--json"], in: folder)
             _ = process.waitFor(seconds: 15) { process.stderrSoFar.contains("moving to") }
-            try FileManager.default.removeItem(atPath: copy)
+            switch change {
+            case "deleted": try FileManager.default.removeItem(atPath: copy)
+            case "rewritten":
+                // In place (the same inode), as an editor that does not write atomically.
+                let handle = try #require(FileHandle(forWritingAtPath: copy))
+                try handle.truncate(atOffset: 0)
+                try handle.write(contentsOf: Data("pattern: [unclosed\nsteps: {{{\n\u{FF}".utf8))
+                try handle.close()
+            default: #expect(truncate(copy, 0) == 0)
+            }
             let play = process.finishTimed(within: 30)
             _ = try sim.stop()
             #expect(play.status == 0, "\(play.stderr)")

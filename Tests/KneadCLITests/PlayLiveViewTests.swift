@@ -1,3 +1,4 @@
+import KneadSystem
 import Foundation
 import Synchronization
 import Testing
@@ -201,7 +202,7 @@ final class PseudoTerminal: @unchecked Sendable {
     let main: Int32
     let replica: Int32
     var process: Process?
-    private let output = Mutex<[UInt8]>([])
+    private let output = Locked<[UInt8]>([])
     private let done = Atomic<Bool>(false)
     private var reader: Thread?
 

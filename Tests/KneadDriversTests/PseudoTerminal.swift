@@ -11,7 +11,7 @@ import Glibc
 final class PseudoTerminalDevice: @unchecked Sendable {
     let master: Int32
     let slavePath: String
-    private let received = Mutex<[UInt8]>([])
+    private let received = Locked<[UInt8]>([])
     private let stopping = Atomic<Bool>(false)
     private let masterClosed = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)

@@ -1,8 +1,8 @@
+import KneadSystem
 import Foundation
 import KneadCore
 import KneadEngine
 import KneadWire
-import Synchronization
 import Testing
 @testable import KneadDrivers
 
@@ -57,7 +57,7 @@ struct StopPathTests {
         let port = try SerialPort.open(device.slavePath, settings: SerialSettings(writeTimeout: 10))
         defer { port.close() }
         let blob = Array((0..<4000).flatMap { _ in Self.line })
-        let outcome = Mutex<SerialPort.WriteOutcome?>(nil)
+        let outcome = Locked<SerialPort.WriteOutcome?>(nil)
         let writer = Background { outcome.withLock { $0 = try? port.write(blob) } }
         #expect(waitFor { port.writersWaiting == 1 })
         let stopBytes: [UInt8] = [0x00, 0x05, 0x06, 0x07, 0x00]
@@ -84,7 +84,7 @@ struct StopPathTests {
         let port = try SerialPort.open(device.slavePath, settings: SerialSettings(writeTimeout: 10))
         defer { port.close() }
         let blob = Array((0..<4000).flatMap { _ in Self.line })
-        let outcome = Mutex<SerialPort.WriteOutcome?>(nil)
+        let outcome = Locked<SerialPort.WriteOutcome?>(nil)
         let writer = Background { outcome.withLock { $0 = try? port.write(blob) } }
         #expect(waitFor { port.writersWaiting == 1 })
         let stopBytes = Array("DSTOP\nV00000\n".utf8)

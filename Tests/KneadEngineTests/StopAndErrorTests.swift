@@ -1,6 +1,6 @@
+import KneadSystem
 import Glibc
 import KneadCore
-import Synchronization
 import Testing
 @testable import KneadEngine
 
@@ -13,8 +13,8 @@ struct StopAndErrorTests {
         let engine = Engine(backend: backend, clock: clock, configuration: EngineConfiguration(rate: 100))
         // The loop will be asleep at 5.005 s, half way between two frames.
         clock.hold(at: testEpoch + nanoseconds(5.005))
-        let firstRequest = Mutex<Bool?>(nil)
-        let secondRequest = Mutex<Bool?>(nil)
+        let firstRequest = Locked<Bool?>(nil)
+        let secondRequest = Locked<Bool?>(nil)
         let stopper = onAnotherThread {
             guard clock.waitUntilHeld() else { return }
             firstRequest.withLock { $0 = engine.requestStop(.key) }
@@ -46,8 +46,8 @@ struct StopAndErrorTests {
         let clock = VirtualClock(startingAt: testEpoch)
         let backend = RecordingBackend(clock: clock)
         let engine = Engine(backend: backend, clock: clock, configuration: EngineConfiguration(rate: 100))
-        let requestResult = Mutex<Bool?>(nil)
-        let stopCallsDuringSend = Mutex<Int?>(nil)
+        let requestResult = Locked<Bool?>(nil)
+        let stopCallsDuringSend = Locked<Int?>(nil)
         backend.duringSend = (index: 300, action: {
             let wait = onAnotherThread { requestResult.withLock { $0 = engine.requestStop(.signal) } }
             wait()
@@ -75,7 +75,7 @@ struct StopAndErrorTests {
         let clock = VirtualClock(startingAt: testEpoch)
         let backend = RecordingBackend(clock: clock, stopsDuringDeviceCalls: true)
         let engine = Engine(backend: backend, clock: clock, configuration: EngineConfiguration(rate: 100))
-        let stopCallsDuringSend = Mutex<Int?>(nil)
+        let stopCallsDuringSend = Locked<Int?>(nil)
         backend.duringSend = (index: 300, action: {
             let wait = onAnotherThread { _ = engine.requestStop(.signal) }
             wait()

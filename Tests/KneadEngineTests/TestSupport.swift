@@ -1,6 +1,6 @@
+import KneadSystem
 import Glibc
 @testable import KneadCore
-import Synchronization
 @testable import KneadEngine
 
 /// Everything the engine did to a backend, in order, with the clock's time.
@@ -46,9 +46,9 @@ enum BackendEvent: Equatable, CustomStringConvertible {
 final class RecordingBackend: SessionTimedBackend, @unchecked Sendable {
     let capabilities: BackendCapabilities
     let clock: any EngineClock
-    private let log = Mutex<[BackendEvent]>([])
-    private let sessionStartSeen = Mutex<UInt64?>(nil)
-    private let stopThreads = Mutex<[pthread_t]>([])
+    private let log = Locked<[BackendEvent]>([])
+    private let sessionStartSeen = Locked<UInt64?>(nil)
+    private let stopThreads = Locked<[pthread_t]>([])
 
     /// Thrown by the send of this frame index (0-based).
     var failSend: (index: Int, error: BackendError)?
@@ -61,7 +61,7 @@ final class RecordingBackend: SessionTimedBackend, @unchecked Sendable {
 
     /// `Backend.stopsDuringDeviceCalls`: the engine may stop it during a send.
     let stopsDuringDeviceCalls: Bool
-    private let runStarts = Mutex(0)
+    private let runStarts = Locked(0)
     var runsStarted: Int { runStarts.withLock { $0 } }
 
     init(clock: any EngineClock, mode: BackendCapabilities.Mode = .immediate, stopsDuringDeviceCalls: Bool = false) {

@@ -1,8 +1,8 @@
+import KneadSystem
 import Foundation
 import KneadCore
 import KneadEngine
 import KneadPlayer
-import Synchronization
 
 /// A device that records every call the engine and the player make, in order, with
 /// the clock's time; it can be told to fail at a session time.
@@ -15,7 +15,7 @@ final class RecordingBackend: Backend {
     }
 
     let capabilities: BackendCapabilities
-    private let calls = Mutex<[Call]>([])
+    private let calls = Locked<[Call]>([])
     private let failure: (time: Double, error: BackendError)?
 
     init(failAt time: Double? = nil, error: BackendError = .disconnected("the test unplugged it")) {
@@ -84,7 +84,7 @@ final class SilentBackend: Backend {
     let capabilities = BackendCapabilities(channels: [.intensity], intensitySteps: 100, maxRate: 1000, mode: .immediate)
     private let released = DispatchSemaphore(value: 0)
     let opening = DispatchSemaphore(value: 0)
-    private let log = Mutex<[String]>([])
+    private let log = Locked<[String]>([])
     var calls: [String] { log.withLock { $0 } }
 
     func open() throws(BackendError) -> DeviceIdentity {
@@ -113,9 +113,9 @@ final class StuckBackend: Backend {
     let stopsDuringDeviceCalls = true
     let stuck = DispatchSemaphore(value: 0)
     private let released = DispatchSemaphore(value: 0)
-    private let sends = Mutex(0)
-    private let stops = Mutex<[Bool]>([])
-    private let sendsInFlight = Mutex(0)
+    private let sends = Locked(0)
+    private let stops = Locked<[Bool]>([])
+    private let sendsInFlight = Locked(0)
     let blockAt: Int
 
     init(blockAt: Int) { self.blockAt = blockAt }

@@ -1,10 +1,10 @@
+import KneadSystem
 import Foundation
 import Glibc
 import KneadCore
 import KneadEngine
 import KneadPlayer
 import KneadSimulator
-import Synchronization
 import Testing
 
 /// The player on a virtual clock: every way out, the live controls at exact times,
@@ -174,7 +174,7 @@ import Testing
         let backend = SilentBackend()
         let player = Player(session: try TestPattern.session(), settings: PlaySettings(rate: 100), clock: VirtualClock(),
                             backend: backend)
-        let opened = Mutex<Bool?>(nil)
+        let opened = Locked<Bool?>(nil)
         let returned = DispatchSemaphore(value: 0)
         let thread = Thread {
             let result = player.open()

@@ -1,6 +1,6 @@
+import KneadSystem
 import Foundation
 import KneadCore
-import Synchronization
 import Testing
 @testable import KneadSimulator
 #if canImport(Glibc)
@@ -15,7 +15,7 @@ struct ServingPtyTests {
     final class Running: @unchecked Sendable {
         let server: PtyServer
         private let done = DispatchSemaphore(value: 0)
-        private let events = Mutex<[String]>([])
+        private let events = Locked<[String]>([])
         private var report: ServeReport?
 
         init(_ configuration: PtyServer.Configuration, trace: TraceSink? = nil) throws {

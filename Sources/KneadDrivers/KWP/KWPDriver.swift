@@ -2,7 +2,6 @@ import KneadCore
 import KneadEngine
 import KneadSystem
 import KneadWire
-import Synchronization
 
 /// A device that speaks the knead wire protocol (docs/protocol.md) on a serial port or
 /// over USB (a vendor interface's bulk pair, `ByteStreamLink`), in lead mode: frames reach the driver `lead` seconds before they are due, are stamped
@@ -66,7 +65,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
         var closed = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     public convenience init(profile: DeviceProfile, path: String, options: Options = Options()) throws(BackendError) {
         try self.init(profile: profile, location: .serial(path), name: path, options: options)
@@ -97,7 +96,7 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
         capabilities = BackendCapabilities(channels: channels, intensitySteps: profile.intensity.steps,
                                            maxRate: profile.maxRate, mode: .lead(lead))
         (telemetry, continuation) = AsyncStream.makeStream(of: Telemetry.self, bufferingPolicy: .bufferingNewest(64))
-        state = Mutex(State(session: KWPHostSession(configuration: options.host)))
+        state = Locked(State(session: KWPHostSession(configuration: options.host)))
     }
 
     /// Over USB: when the last STOP's transfer was handed to libusb (0 on serial, or none yet).

@@ -24,10 +24,10 @@ package final class SerialPort: @unchecked Sendable {
     package let kind: PortPath.Kind
     private let channel: any SerialChannel
     /// Orders writers; held across their waits for room, never needed by `writeStop`.
-    private let writeLock = Mutex<Void>(())
+    private let writeLock = Locked<Void>(())
     /// Around single non-blocking calls only (write, flush), so a stop's bytes and a
     /// writer's never interleave and a writer never writes after a stop it has not seen.
-    private let syscallLock = Mutex<WriteInFlight>(WriteInFlight())
+    private let syscallLock = Locked<WriteInFlight>(WriteInFlight())
     /// Counts stops; a writer that sees it move gives up its remaining bytes.
     private let stops = Atomic<UInt64>(0)
     /// Writers blocked waiting for room or pacing (tests wait on this, not on a clock).

@@ -2,7 +2,6 @@ import KneadCore
 import KneadEngine
 import KneadSystem
 import KneadWire
-import Synchronization
 
 /// A TCode v0.3 device on a serial port, in immediate mode: each frame becomes one line
 /// of the axes that changed, written at the frame's time (docs/drivers.md).
@@ -70,8 +69,8 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         var closed = false
     }
 
-    private let state: Mutex<State>
-    private let failure = Mutex<BackendError?>(nil)
+    private let state: Locked<State>
+    private let failure = Locked<BackendError?>(nil)
 
     /// A driver for `profile` (its connection must say `protocol: tcode`) on the port at `path`.
     public init(profile: DeviceProfile, path: String, options: Options = Options()) throws(BackendError) {
@@ -111,7 +110,7 @@ public final class TCodeDriver: Backend, PortReaderDelegate, @unchecked Sendable
         continuation.finish()
         var stopping = encoder
         stopBytes = Array(stopping.stop().utf8)
-        state = Mutex(State(encoder: encoder))
+        state = Locked(State(encoder: encoder))
     }
 
     /// The open port (nil before `open` and after `close`).

@@ -1,6 +1,5 @@
 import CLibUSB
 import KneadSystem
-import Synchronization
 
 /// An IN endpoint kept listening: a few transfers always submitted, each resubmitted
 /// from its callback after handing what arrived to `received` (on the event thread).
@@ -17,7 +16,7 @@ final class USBInChannel: @unchecked Sendable {
         var inFlight = 0
         var closing = false
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init?(handle: OpaquePointer, endpoint: USBEndpoint, count: Int = 2, size: Int = 512,
           received: @escaping @Sendable (ArraySlice<UInt8>, UInt64) -> Void,

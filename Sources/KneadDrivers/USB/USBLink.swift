@@ -27,7 +27,7 @@ final class USBLink: @unchecked Sendable {
     static let defaultDeadlineMilliseconds = 250
     /// Devices whose transfers never came back at close (a device that ignores the
     /// cancel): kept open for the life of the process rather than freed under libusb.
-    private static let abandoned = Mutex<[USBDeviceHandle]>([])
+    private static let abandoned = Locked<[USBDeviceHandle]>([])
 
     let handle: USBDeviceHandle
     let plan: USBLinkPlan
@@ -37,9 +37,9 @@ final class USBLink: @unchecked Sendable {
     private var hotplug: libusb_hotplug_callback_handle = 0
     private var hasHotplug = false
     private weak var delegate: (any PortReaderDelegate)?
-    private let failure = Mutex<BackendError?>(nil)
+    private let failure = Locked<BackendError?>(nil)
     /// Orders producers (the engine, the event thread) on the stream, never held by stop.
-    private let writeTurn = Mutex(())
+    private let writeTurn = Locked(())
     private let closed = Atomic<Bool>(false)
     private let unplugged = Atomic<Bool>(false)
 

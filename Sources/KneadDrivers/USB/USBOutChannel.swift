@@ -1,6 +1,5 @@
 import CLibUSB
 import KneadSystem
-import Synchronization
 
 /// Where a channel's OUT transfers go.
 enum USBOutTarget: Sendable, Equatable {
@@ -52,7 +51,7 @@ final class USBOutChannel: @unchecked Sendable {
         var prioritySubmittedAt: UInt64 = 0
         var priorityCalledAt: UInt64 = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Nil when libusb cannot allocate transfers.
     init?(handle: OpaquePointer, target: USBOutTarget, filling: Filling, capacity: Int, deadlineMilliseconds: Int,

@@ -2,7 +2,6 @@ import KneadCore
 import KneadEngine
 import KneadSystem
 import KneadWire
-import Synchronization
 
 /// A USB device driven by one report that sets its level and holds it: the Xbox 360
 /// pad's rumble report, the Rez Trance Vibrator's speed request. Immediate mode: each
@@ -39,7 +38,7 @@ public final class USBReportDriver: Backend, PortReaderDelegate, USBStopTiming, 
         /// Set by `close`: the device took the zero report last.
         var zeroConfirmed: Bool?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(profile: DeviceProfile, usb selector: USBSelector, options: Options = Options()) throws(BackendError) {
         guard let connection = profile.connection, let codec = USBReportCodec(connection.protocol) else {

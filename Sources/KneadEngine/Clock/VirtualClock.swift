@@ -23,7 +23,7 @@ public final class VirtualClock: EngineClock {
     }
 
     private let nanoseconds: Atomic<UInt64>
-    private let schedule = Mutex(Schedule())
+    private let schedule = Locked(Schedule())
     private let held = Atomic<Bool>(false)
     private let released = Atomic<Bool>(false)
 

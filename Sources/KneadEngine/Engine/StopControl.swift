@@ -34,7 +34,7 @@ final class StopControl: Sendable {
     private let stopOverlapsCalls: Bool
     private let requestedAt = Atomic<UInt64>(0)
     private let stopReturnedAt = Atomic<UInt64>(0)
-    private let requesterStopError = Mutex<BackendError?>(nil)
+    private let requesterStopError = Locked<BackendError?>(nil)
 
     enum Request {
         /// The caller must call `backend.stop()` now, then `stopReturned`.

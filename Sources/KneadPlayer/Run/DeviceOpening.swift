@@ -1,7 +1,6 @@
 import Foundation
 import KneadEngine
 import KneadSystem
-import Synchronization
 
 /// Opens a backend on a thread of its own, so that a stop while the device is being
 /// identified (up to a driver's timeout) is acted on at once instead of after it.
@@ -41,7 +40,7 @@ enum DeviceOpening {
 /// whichever comes first.
 private final class OpeningBox: Sendable {
     private enum State { case waiting, delivered(DeviceOpening.Result), abandoned }
-    private let state = Mutex<State>(.waiting)
+    private let state = Locked<State>(.waiting)
 
     var result: DeviceOpening.Result? {
         state.withLock { if case let .delivered(result) = $0 { return result } else { return nil } }

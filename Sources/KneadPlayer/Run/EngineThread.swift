@@ -2,13 +2,12 @@ import Foundation
 import KneadCore
 import KneadEngine
 import KneadSystem
-import Synchronization
 
 /// Runs the engine off the caller's thread (which draws the live view and reads keys)
 /// and hands its result back. On a real clock the engine plays on its own real-time
 /// thread and this one only waits for it; on a virtual clock the play runs here.
 final class EngineThread: Sendable {
-    private let result = Mutex<RunResult?>(nil)
+    private let result = Locked<RunResult?>(nil)
     /// Readable once the run has ended, so a caller waiting for keys or the next redraw
     /// wakes at once (a device error ends play within a millisecond, not a redraw).
     var endedFD: Int32 { ended?.readEnd ?? -1 }

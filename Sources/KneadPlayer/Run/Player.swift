@@ -3,7 +3,6 @@ import KneadCore
 import KneadEngine
 import KneadSimulator
 import KneadSystem
-import Synchronization
 
 /// Plays one prepared session on one device: opens it, runs the engine on its own
 /// thread, takes live controls (pause, resume, the person's cap) and stops, reports
@@ -34,7 +33,7 @@ public final class Player: Sendable {
     private let controls = ScheduledControls()
     /// Session seconds a ramping stop took to reach zero; NaN until one has.
     let rampTime = AtomicDouble(.nan)
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     private struct State {
         var device: PlayDevice?
@@ -59,7 +58,7 @@ public final class Player: Sendable {
         self.configuration = configuration
         envelope = SafetyEnvelope(limits: session.limits)
         stopper = PlayStopper(envelope: envelope)
-        state = Mutex(State(device: backend.map { PlayDevice(backend: $0, simulator: $0 as? SimulatorBackend) }))
+        state = Locked(State(device: backend.map { PlayDevice(backend: $0, simulator: $0 as? SimulatorBackend) }))
     }
 
     /// The real-time priority for a thread that requests stops: one above the engine's

@@ -1,3 +1,4 @@
+import KneadSystem
 import KneadCore
 import Synchronization
 
@@ -17,7 +18,7 @@ final class ScheduledControls: Sendable {
         var time: Double
         var action: PlayerAction
     }
-    private let entries = Mutex<[Entry]>([])
+    private let entries = Locked<[Entry]>([])
     /// The next entry's time, readable without the lock (infinity: none left).
     private let nextTime = Atomic<UInt64>(Double.infinity.bitPattern)
 

@@ -1,5 +1,5 @@
+import KneadSystem
 import KneadEngine
-import Synchronization
 
 /// Keeps the latest telemetry sample a device reported, for the live view. The
 /// stream is drained on the cooperative pool; the view reads the latest on its own
@@ -21,7 +21,7 @@ final class TelemetryWatcher: Sendable {
     func cancel() { task.cancel() }
 
     private final class LatestSample: Sendable {
-        private let value = Mutex<Telemetry?>(nil)
+        private let value = Locked<Telemetry?>(nil)
         func store(_ sample: Telemetry) { value.withLock { $0 = sample } }
         func load() -> Telemetry? { value.withLock { $0 } }
     }

@@ -1,7 +1,6 @@
 import KneadCore
 import KneadEngine
 import KneadSystem
-import Synchronization
 
 /// Turns stop requests into what the device gets, and remembers what asked first (the
 /// way out and its exit code).
@@ -25,7 +24,7 @@ final class PlayStopper: Sendable {
         /// CLOCK_MONOTONIC nanoseconds when the first signal's stop was acted on.
         var signalActedAt: UInt64?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let envelope: SafetyEnvelope
 
     init(envelope: SafetyEnvelope) {

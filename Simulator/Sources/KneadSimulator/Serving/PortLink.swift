@@ -1,5 +1,4 @@
 import KneadSystem
-import Synchronization
 
 /// `knead sim --link PATH`: a symlink to the pseudo-terminal at a stable path, removed
 /// at the end if it still leads to this simulator's terminal.
@@ -12,7 +11,7 @@ public final class PortLink: Sendable {
     public let target: String
     /// What was done on the way, for the banner ("replaced a dangling link …"); nil if nothing.
     public let note: String?
-    private let removed = Mutex<Bool>(false)
+    private let removed = Locked<Bool>(false)
 
     public struct Problem: Error, Equatable, CustomStringConvertible {
         public enum Kind: Sendable, Equatable {
