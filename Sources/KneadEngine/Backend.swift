@@ -118,6 +118,35 @@ public protocol Backend: AnyObject, Sendable {
     /// protocol's STOPPED; a USB report device having taken its zero report); nil when
     /// the device cannot say (TCode has no reply to stop).
     var confirmedAtZero: Bool? { get }
+    /// After `close`: what became of the frames `send` took, for a device that
+    /// acknowledges them (the knead wire protocol); nil for one that cannot say.
+    var delivery: FrameDelivery? { get }
+}
+
+/// What a device that acknowledges frames did with them, counted over the whole play.
+public struct FrameDelivery: Sendable, Equatable {
+    /// Frames the device acknowledged receiving.
+    public var acknowledged: Int
+    /// Frames sent that the device had not acknowledged when a stop ended the play: it
+    /// may or may not have them.
+    public var unconfirmed: Int
+    /// Frames a stop discarded before they went out: the device never had them.
+    public var unsent: Int
+    /// Frames sent with less than the device's lead left before their time, so the device
+    /// may have played them late.
+    public var shortLead: Int
+
+    public init(acknowledged: Int, unconfirmed: Int, unsent: Int, shortLead: Int) {
+        self.acknowledged = acknowledged
+        self.unconfirmed = unconfirmed
+        self.unsent = unsent
+        self.shortLead = shortLead
+    }
+
+    /// Frames the device may not have played: at the end of a play that went well, 0
+    /// (the engine ends a play only after the device's lead, by when every frame is
+    /// acknowledged); more means the link could not carry the frames as they came.
+    public var missing: Int { unconfirmed + unsent }
 }
 
 extension Backend {
@@ -125,4 +154,5 @@ extension Backend {
     public var stopsDuringDeviceCalls: Bool { false }
     public func runWillStart() {}
     public var confirmedAtZero: Bool? { nil }
+    public var delivery: FrameDelivery? { nil }
 }

@@ -48,13 +48,13 @@ extension EndToEndTests {
         /// play (a signal); waits for the device to come to rest (when it played at all),
         /// then stops the simulator (or collects it, when the fault made it hang up).
         static func run(fault: String?, play arguments: [String] = ["--session-cap", "4s"],
-                        in folder: URL, simEnds: Int32? = nil,
+                        sim simExtra: [String] = [], in folder: URL, simEnds: Int32? = nil,
                         during: ((KneadProcess, SimProcess) -> Void)? = nil) throws -> Outcome {
             let tracePath = folder.appendingPathComponent("trace.csv").path
             var simArguments = ["--protocol", "kwp", "--device", "knead-chair", "--trace", tracePath,
                                 "--trace-interval", "5ms"]
             if let fault { simArguments += ["--fault", fault] }
-            let sim = try SimProcess(simArguments, in: folder)
+            let sim = try SimProcess(simArguments + simExtra, in: folder)
             let process = try KneadProcess(["play", Paths.pattern(Self.pattern), "--port", sim.link, "--device",
                                             "knead-chair", "--json"] + arguments, in: folder)
             during?(process, sim)
@@ -125,9 +125,38 @@ extension EndToEndTests {
             defer { try? FileManager.default.removeItem(at: folder) }
             let outcome = try Self.run(fault: "noise=0.1%,seed=3", in: folder)
             #expect(outcome.play.status == 0, "\(outcome.play.stderr)")
-            let sent = try #require(try Self.summary(outcome.play)["framesSent"] as? Int)
+            let summary = try Self.summary(outcome.play)
+            let sent = try #require(summary["framesSent"] as? Int)
             #expect(outcome.sim.kwp?.accepted == sent && outcome.sim.kwp?.executed == sent)
+            let delivery = try #require(summary["delivery"] as? [String: Int], "\(summary)")
+            #expect(delivery["acknowledged"] == sent && delivery["unconfirmed"] == 0 && delivery["unsent"] == 0,
+                    "\(delivery)")
             Self.expectAtRest(outcome, "noise 0.1 %")
+        }
+
+        /// 500 frames a second of the seven-channel chair need about 8 KB/s; a line paced
+        /// at 57600 baud carries 5.76. The frames queue on the host, and the play's end
+        /// (its STOP) discards what never went out: play must not call that a whole play.
+        @Test("the line cannot carry the rate: exit 74 naming the frames that never went out, at rest")
+        func theLineFallsBehind() throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let outcome = try Self.run(fault: nil, play: ["--session-cap", "3s", "--rate", "500"],
+                                       sim: ["--pace", "--baud", "57600"], in: folder)
+            #expect(outcome.play.status == 74, "\(outcome.play.stderr)")
+            #expect(outcome.play.stderr.contains("frames never went out to the device"), "\(outcome.play.stderr)")
+            let summary = try Self.summary(outcome.play)
+            #expect(summary["outcome"] as? String == "io-error")
+            let sent = try #require(summary["framesSent"] as? Int)
+            let delivery = try #require(summary["delivery"] as? [String: Int], "\(summary)")
+            let acknowledged = try #require(delivery["acknowledged"]), unconfirmed = try #require(delivery["unconfirmed"])
+            let unsent = try #require(delivery["unsent"])
+            #expect(unsent > 0 && acknowledged + unconfirmed + unsent == sent, "\(delivery) of \(sent)")
+            // What was sent and not acknowledged the device may have had.
+            let accepted = try #require(outcome.sim.kwp?.accepted)
+            #expect(accepted >= acknowledged && accepted <= acknowledged + unconfirmed, "the device accepted \(accepted)")
+            #expect(summary["deviceAtZero"] as? Bool == true)
+            Self.expectAtRest(outcome, "line behind")
         }
 
         @Test("10 % of bytes damaged: no IDENTIFY arrives whole; exit 69 saying the line damages bytes")

@@ -29,6 +29,10 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
         public var writeTimeout = 0.05
         /// How long `close` waits for the device to confirm STOP, seconds.
         public var closeTimeout = 0.3
+        /// At the end of a play (`close` with no stop before it): how long the frames
+        /// still unacknowledged get to be acknowledged (resends on a noisy line) before
+        /// the STOP discards them, seconds. The stream has ended at zero by then.
+        public var drainTimeout = 0.5
         public var transport = SerialBackendChoice.auto
         public init() {}
     }
@@ -63,6 +67,10 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
         /// stop came queues nothing (the engine may stop during a send or flush).
         var stoppedThisRun = false
         var closed = false
+        /// Setpoints a stop discarded, over the play: before they went out, or sent and
+        /// not yet acknowledged.
+        var unsent = 0
+        var unconfirmed = 0
     }
 
     private let state: Locked<State>
@@ -105,6 +113,14 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
     }
 
     /// After close: STOPPED came back for the last STOP (nil if the device was never opened).
+    public var delivery: FrameDelivery? {
+        state.withLock { state in
+            FrameDelivery(acknowledged: state.session.statistics.setpointsAcknowledged,
+                          unconfirmed: state.unconfirmed, unsent: state.unsent,
+                          shortLead: state.session.statistics.shortLeadSetpoints)
+        }
+    }
+
     public var confirmedAtZero: Bool? {
         state.withLock { $0.closed && $0.identity != nil ? $0.stopConfirmed : nil }
     }
@@ -233,6 +249,8 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
     public func stop() throws(BackendError) {
         let prepared = state.withLock { state -> ((any ByteStreamLink), [UInt8])? in
             guard let link = state.link, !state.closed else { return nil }
+            state.unsent += state.session.unsentSetpoints
+            state.unconfirmed += state.session.unconfirmedSetpoints
             state.session.stop(now: Self.hostNow())
             state.stopSent = true
             state.stoppedThisRun = true
@@ -264,13 +282,11 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
         }
         if needsStop {
             let alreadySent = state.withLock { $0.stopSent }
-            if !alreadySent { try? stop() }
-            let deadline = Self.hostNow() + options.closeTimeout
-            while Self.hostNow() < deadline {
-                let done = state.withLock { $0.stopConfirmed || $0.failure != nil }
-                if done { break }
-                ThreadPause.sleep(microseconds: 2_000)
+            if !alreadySent {
+                waitUntil(Self.hostNow() + options.drainTimeout) { $0.session.unacknowledgedSetpoints == 0 }
+                try? stop()
             }
+            waitUntil(Self.hostNow() + options.closeTimeout) { $0.stopConfirmed }
         }
         let link = state.withLock { state -> (any ByteStreamLink)? in
             guard !state.closed else { return nil }
@@ -279,6 +295,14 @@ public final class KWPDriver: SessionTimedBackend, PortReaderDelegate, USBStopTi
             return state.link
         }
         link?.close()
+    }
+
+    /// Polls (the reader thread moves the session on) until `done`, a failure or `deadline`.
+    private func waitUntil(_ deadline: Double, _ done: (State) -> Bool) {
+        while Self.hostNow() < deadline {
+            if state.withLock({ done($0) || $0.failure != nil }) { return }
+            ThreadPause.sleep(microseconds: 2_000)
+        }
     }
 
     // MARK: Reader

@@ -265,7 +265,7 @@ public final class Player: Sendable {
                 _ = state.reader?.read(stopping: stopper.isRequested, finished: true)
                 return state.reader?.elapsed ?? 0
             }
-            let outcome: PlayOutcome
+            var outcome: PlayOutcome
             var kind: StopKind? = stopper.kind
             switch result.endReason {
             case .finished:
@@ -277,6 +277,14 @@ public final class Player: Sendable {
             case .stopped:
                 outcome = stopper.outcome ?? .interrupted(by: .controlC)
             }
+            let delivery = device.backend.delivery
+            if outcome.isComplete, let delivery, delivery.missing > 0 {
+                // The frames went out on time but the link fell behind: the device played
+                // less than the pattern, and a script must not take the play as whole.
+                outcome = .ioError(Self.undeliveredMessage(delivery, sent: result.statistics.framesSent,
+                                                           rate: settings.rate))
+                kind = kind ?? .ramp
+            }
             let played = outcome.isComplete && !envelope.reachedSessionCap
                 ? session.timeline.duration : min(session.timeline.duration, elapsed)
             summary = PlaySummary.make(outcome: outcome, result: result, simulatorReport: device.simulator?.report,
@@ -284,7 +292,7 @@ public final class Player: Sendable {
                                        played: played, signalToRequest: stopper.signalToRequestSeconds,
                                        identity: state.withLock { $0.identity }, stopKind: kind,
                                        rampSeconds: kind == .ramp && stopper.isRequested ? rampTime.load().finite : nil,
-                                       deviceConfirmedAtZero: device.backend.confirmedAtZero)
+                                       deviceConfirmedAtZero: device.backend.confirmedAtZero, delivery: delivery)
         } else {
             summary = PlaySummary.make(outcome: stopper.outcome ?? .deviceUnavailable("the device was never opened"),
                                        result: nil, simulatorReport: nil, session: session, settings: settings,
@@ -292,6 +300,17 @@ public final class Player: Sendable {
         }
         state.withLock { $0.summary = summary }
         return summary
+    }
+
+    static func undeliveredMessage(_ delivery: FrameDelivery, sent: Int, rate: Double) -> String {
+        let rateText = rate.formatted(.number.precision(.fractionLength(0...1)))
+        var text = delivery.unsent > 0
+            ? "\(delivery.unsent) of the \(sent) frames never went out to the device"
+                + (delivery.unconfirmed > 0 ? " and \(delivery.unconfirmed) more were not acknowledged" : "")
+            : "the device did not acknowledge \(delivery.unconfirmed) of the \(sent) frames"
+        text += " by the end of play (the link could not carry \(rateText) frames a second"
+        if delivery.shortLead > 0 { text += "; \(delivery.shortLead) went out too late to play on time" }
+        return text + "): lower --rate, raise the link's baud rate, or check the line for noise"
     }
 
     /// Opens, plays to the end (or a stop) and finishes: for programs without a view,

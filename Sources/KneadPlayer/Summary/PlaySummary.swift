@@ -37,6 +37,12 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
     public var framesSent: Int
     /// Frames sent more than one frame period after their time.
     public var lateFrames: Int
+    /// What a device that acknowledges frames (the knead wire protocol) did with them:
+    /// `acknowledged`, `unconfirmed` and `unsent` (discarded by the stop at the end, sent
+    /// without an acknowledgement or never sent; a play that reaches its end with any is
+    /// an io-error), `shortLead` (sent with less than the device's lead left); null for
+    /// devices that cannot say.
+    public var delivery: FrameDelivery?
     /// How late frames were sent, microseconds of real time.
     public var latenessMicroseconds: Percentiles
     /// CPU time of the engine's thread over its real running time, percent of one core.
@@ -113,7 +119,7 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
                      session: PreparedSession, settings: PlaySettings, personCap: Double,
                      played: Double, signalToRequest: Double? = nil, identity: DeviceIdentity? = nil,
                      stopKind: StopKind? = nil, rampSeconds: Double? = nil,
-                     deviceConfirmedAtZero: Bool? = nil) -> PlaySummary {
+                     deviceConfirmedAtZero: Bool? = nil, delivery: FrameDelivery? = nil) -> PlaySummary {
         // The engine measured on its clock; with --time-scale that clock runs `scale` times fast.
         let scale = settings.timeScale
         let statistics = result?.statistics ?? RunStatistics()
@@ -129,7 +135,7 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
             exitCode: outcome.exitCode == 0 && simulatorReport?.traceError != nil ? PlayExitCode.ioError : outcome.exitCode, playedSeconds: roundTo(played, 3),
             durationSeconds: roundTo(session.timeline.duration, 3),
             wallSeconds: roundTo(realWall, 3), timeScale: scale, rate: settings.rate,
-            framesSent: statistics.framesSent, lateFrames: statistics.lateFrames,
+            framesSent: statistics.framesSent, lateFrames: statistics.lateFrames, delivery: delivery,
             latenessMicroseconds: Percentiles(p50: microseconds(lateness.p50), p99: microseconds(lateness.p99),
                                               p999: microseconds(lateness.p999), max: microseconds(lateness.max)),
             cpuPercent: roundTo(realWall > 0 ? statistics.cpuTime / realWall * 100 : 0, 2),
@@ -167,6 +173,7 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
         try c.encode(rate, forKey: .rate)
         try c.encode(framesSent, forKey: .framesSent)
         try c.encode(lateFrames, forKey: .lateFrames)
+        try c.encode(delivery.map(DeliveryFigures.init), forKey: .delivery)
         try c.encode(latenessMicroseconds, forKey: .latenessMicroseconds)
         try c.encode(cpuPercent, forKey: .cpuPercent)
         try c.encode(stopLatencyMilliseconds, forKey: .stopLatencyMilliseconds)
@@ -183,7 +190,7 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case schemaVersion, wayOut
         case pattern, file, device, deviceIdentity, simulated, outcome, cause, exitCode, playedSeconds, durationSeconds
-        case wallSeconds, timeScale, rate, framesSent, lateFrames, latenessMicroseconds, cpuPercent
+        case wallSeconds, timeScale, rate, framesSent, lateFrames, delivery, latenessMicroseconds, cpuPercent
         case stopLatencyMilliseconds, signalToStopMilliseconds, rampMilliseconds, maxIntensityPercent, deviceAtZero, deviceError, trace, traceError, error
     }
 
@@ -239,6 +246,12 @@ public struct PlaySummary: Encodable, Equatable, Sendable {
         let period = 1 / rate / timeScale
         lines.append("  frames     \(framesSent) sent at \(numberText(rate)) Hz, \(lateFrames) late by more than "
                      + "a period (\(durationText(period)))")
+        if let delivery {
+            lines.append("  delivered  \(delivery.acknowledged) acknowledged by the device"
+                         + (delivery.unconfirmed > 0 ? ", \(delivery.unconfirmed) not acknowledged" : "")
+                         + (delivery.unsent > 0 ? ", \(delivery.unsent) never sent" : "")
+                         + (delivery.shortLead > 0 ? ", \(delivery.shortLead) sent with less than its lead" : ""))
+        }
         let l = latenessMicroseconds
         lines.append("  lateness   p50 \(durationText(l.p50 / 1e6)) · p99 \(durationText(l.p99 / 1e6)) · "
                      + "p99.9 \(durationText(l.p999 / 1e6)) · max \(durationText(l.max / 1e6))")
@@ -282,4 +295,18 @@ func roundTo(_ value: Double, _ decimals: Int) -> Double {
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     return (value * scale).rounded() / scale
+}
+
+/// `delivery` in the JSON summary.
+struct DeliveryFigures: Encodable {
+    var acknowledged: Int
+    var unconfirmed: Int
+    var unsent: Int
+    var shortLead: Int
+    init(_ delivery: FrameDelivery) {
+        acknowledged = delivery.acknowledged
+        unconfirmed = delivery.unconfirmed
+        unsent = delivery.unsent
+        shortLead = delivery.shortLead
+    }
 }

@@ -388,9 +388,13 @@ package struct KWPHostSession: Sendable {
     }
 
     /// Setpoints handed over and not yet acknowledged by the device.
-    package var unacknowledgedSetpoints: Int {
-        (pending.count - pendingHead) + window.reduce(0) { $0 + $1.count }
-    }
+    package var unacknowledgedSetpoints: Int { unsentSetpoints + unconfirmedSetpoints }
+
+    /// Setpoints queued that have not gone out yet.
+    package var unsentSetpoints: Int { pending.count - pendingHead }
+
+    /// Setpoints sent in packets the device has not acknowledged yet.
+    package var unconfirmedSetpoints: Int { window.reduce(0) { $0 + $1.count } }
 
     /// Host time → device ticks, once synchronised.
     package func deviceTicks(atHostTime hostTime: Double) -> Double? {
