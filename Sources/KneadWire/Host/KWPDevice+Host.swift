@@ -9,7 +9,10 @@ extension KWPDevice {
 
     /// Takes every byte waiting to be sent to the host.
     public func takeOutput() -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, count in
+        // Array(unsafeUninitializedCapacity: 0) stores its count of 0 into the shared empty
+        // array's storage, which ThreadSanitizer rightly reports when two devices do it at once.
+        guard outputCount > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, count in
             count = readOutput(into: UnsafeMutableRawBufferPointer(buffer))
         }
     }
