@@ -33,9 +33,11 @@ struct PlayCommand: ParsableCommand {
             Exit codes: 0 played to the end; 130 stopped by Ctrl-C, q or Esc; 143 SIGTERM
             (129 SIGHUP, 131 SIGQUIT, 141 standard output's reader gone); 69 device
             unavailable (not found, busy, no permission, the wrong interface); 74 the
-            device failed while playing (unplugged, stalled, silent), or the trace or
-            the progress could not be written; 73 the trace file cannot be created; 65 invalid pattern; 66 pattern file
-            missing or unreadable; 64 bad command line. docs/play.md has the details.
+            device failed while playing (unplugged, stalled, silent), frames did not
+            reach it (a line too slow for --rate), or the trace or the progress could
+            not be written; 73 the trace file cannot be created; 65 invalid pattern; 66
+            pattern file missing or unreadable; 64 bad command line. docs/play.md has the
+            details.
 
             Examples:
               knead play Patterns/desk-reset.yaml
